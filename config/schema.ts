@@ -1,0 +1,101 @@
+import { z } from "zod";
+import { buildkitHostSchema, buildkitReleaseSchema, type BuildkitHostSettings } from "../components/buildkit-host/args";
+import { distributedCacheSchema } from "../components/distributed-cache/args";
+import { monitoringSchema } from "../components/monitoring/args";
+import { pluginSetSchema } from "../components/plugin-set/args";
+import { productionBuilderSchema } from "../components/production-builder/args";
+import { parseDuration } from "../lib/units";
+
+/** The Docker host that runs the dev farm. */
+export const dockerHostSchema = z.strictObject({
+  /** @default "unix:///var/run/docker.sock" */
+  host: z.string().regex(/^(unix|ssh|tcp):\/\/\S+$/, { error: "expected a Docker host like \"unix:///var/run/docker.sock\" or \"ssh://user@host\"" }).default("unix:///var/run/docker.sock"),
+  /** Address published ports bind to. @default "127.0.0.1" */
+  bindAddress: z.string().default("127.0.0.1"),
+  /** Containers allowed to run privileged (none need it). @default [] */
+  allowPrivileged: z.array(z.string()).default([]),
+});
+
+/** Lifecycle expiry must outlast several touch_refresh periods, or live blobs get deleted (moby/buildkit#3223). */
+export const MIN_RETENTION_TOUCH_RATIO = 3;
+
+export const stackConfigSchema = z
+  .strictObject({
+    environment: z.enum(["dev", "prod"]),
+    buildkit: buildkitReleaseSchema.prefault({}),
+    docker: dockerHostSchema.prefault({}),
+    hosts: z.array(buildkitHostSchema).default([]),
+    cache: distributedCacheSchema.optional(),
+    monitoring: monitoringSchema.prefault({}),
+    plugins: pluginSetSchema.prefault({}),
+    productionBuilder: productionBuilderSchema.optional(),
+    /** SSH private key for `ssh` connections (a Pulumi secret). */
+    sshPrivateKey: z.string().min(1).optional(),
+    /** Access key pair for an s3-compatible cache (Pulumi secrets). */
+    cacheAccessKeyId: z.string().min(1).optional(),
+    cacheSecretAccessKey: z.string().min(1).optional(),
+  })
+  .superRefine((config, ctx) => {
+    const allHosts: Array<{ host: BuildkitHostSettings; path: PropertyKey[] }> = [
+      ...config.hosts.map((host, i) => ({ host, path: ["hosts", i] })),
+      ...(config.productionBuilder?.hosts ?? []).map((host, i) => ({ host, path: ["productionBuilder", "hosts", i] })),
+    ];
+    const seenNames = new Map<string, string>();
+    const seenAddresses = new Map<string, string>();
+    for (const { host, path } of allHosts) {
+      if (seenNames.has(host.name)) ctx.addIssue({ code: "custom", path: [...path, "name"], message: `expected a unique host name, got "${host.name}" (also used by ${seenNames.get(host.name)})` });
+      seenNames.set(host.name, path.join("."));
+      if (host.connection.type === "ssh") {
+        const address = host.connection.host;
+        if (seenAddresses.has(address)) ctx.addIssue({ code: "custom", path: [...path, "connection", "host"], message: `expected a dedicated host, got "${address}" (also used by ${seenAddresses.get(address)})` });
+        seenAddresses.set(address, path.join("."));
+        if (!host.connection.useAgent && config.sshPrivateKey === undefined) {
+          ctx.addIssue({ code: "custom", path: [...path, "connection", "useAgent"], message: "expected useAgent: true or the secret buildfarm:sshPrivateKey to be set for an ssh connection" });
+        }
+      }
+      if (host.buildkitd.grpc.tcpAddress !== undefined && host.buildkitd.tls.mode === "none") {
+        ctx.addIssue({ code: "custom", path: [...path, "buildkitd", "tls", "mode"], message: `expected "generate" or "supplied": the TCP listener ${host.buildkitd.grpc.tcpAddress} requires mTLS` });
+      }
+    }
+    const cache = config.cache;
+    if (cache) {
+      const touchSeconds = parseDuration(cache.touchRefresh) ?? 0;
+      if (cache.retentionDays * 86400 < MIN_RETENTION_TOUCH_RATIO * touchSeconds) {
+        ctx.addIssue({ code: "custom", path: ["cache", "retentionDays"], message: `expected at least ${MIN_RETENTION_TOUCH_RATIO}x touchRefresh (${cache.touchRefresh}) so lifecycle expiry never deletes live blobs, got ${cache.retentionDays}` });
+      }
+      if (cache.backend === "s3-compatible") {
+        const insecure = cache.endpoint.startsWith("http://");
+        if (insecure && !(cache.allowInsecureEndpoint && config.environment === "dev")) {
+          ctx.addIssue({ code: "custom", path: ["cache", "endpoint"], message: `expected an https URL (http only with allowInsecureEndpoint: true in dev), got "${cache.endpoint}"` });
+        }
+        // dev runs its own MinIO and generates the keys; elsewhere the store's keys are required.
+        if (config.environment !== "dev" && (config.cacheAccessKeyId === undefined || config.cacheSecretAccessKey === undefined)) {
+          ctx.addIssue({ code: "custom", path: ["cacheSecretAccessKey"], message: "expected the secrets buildfarm:cacheAccessKeyId and buildfarm:cacheSecretAccessKey for an s3-compatible cache" });
+        }
+      }
+    }
+    if (config.monitoring.mode === "existing") {
+      for (const key of ["prometheusUrl", "grafanaUrl"] as const) {
+        if (config.monitoring[key] === undefined) ctx.addIssue({ code: "custom", path: ["monitoring", key], message: `expected a URL when monitoring.mode is "existing", got nothing` });
+      }
+    }
+    if (config.environment === "prod") {
+      if (config.productionBuilder === undefined) ctx.addIssue({ code: "custom", path: ["productionBuilder"], message: "expected a productionBuilder section: a prod stack needs a dedicated production builder" });
+      if (config.cache?.backend !== "aws") ctx.addIssue({ code: "custom", path: ["cache", "backend"], message: `expected "aws" in prod, got ${JSON.stringify(config.cache?.backend ?? null)}` });
+      if (config.hosts.length === 0) ctx.addIssue({ code: "custom", path: ["hosts"], message: "expected at least one builder host in prod, got none" });
+      if (config.monitoring.alerting.webhookUrl === undefined && config.monitoring.alerting.slackChannel === undefined) {
+        ctx.addIssue({ code: "custom", path: ["monitoring", "alerting", "webhookUrl"], message: "expected an alert route (webhookUrl or slackChannel) in prod, got nothing" });
+      }
+      for (const [i, host] of (config.productionBuilder?.hosts ?? []).entries()) {
+        const path = ["productionBuilder", "hosts", i, "buildkitd"];
+        if (!host.buildkitd.worker.rootless) ctx.addIssue({ code: "custom", path: [...path, "worker", "rootless"], message: "expected true: production builders run rootless" });
+        if (host.buildkitd.worker.noProcessSandbox) ctx.addIssue({ code: "custom", path: [...path, "worker", "noProcessSandbox"], message: "expected false: production builders keep the process sandbox" });
+        if (host.buildkitd.insecureEntitlements.length > 0) ctx.addIssue({ code: "custom", path: [...path, "insecureEntitlements"], message: `expected no insecure entitlements on a production builder, got ${JSON.stringify(host.buildkitd.insecureEntitlements)}` });
+      }
+    }
+  });
+
+export type StackConfig = z.output<typeof stackConfigSchema>;
+export type StackConfigInput = z.input<typeof stackConfigSchema>;
+/** Config keys whose values are secrets. */
+export const SECRET_CONFIG_KEYS = ["sshPrivateKey", "cacheAccessKeyId", "cacheSecretAccessKey"] as const;
