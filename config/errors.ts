@@ -40,9 +40,12 @@ export function formatIssues(issues: readonly z.core.$ZodIssue[], input: unknown
           lines.push(`${configKeyPath([...issue.path, key])}: unknown key (check the spelling; allowed keys are listed in the README's config reference)`);
         }
         break;
-      case "invalid_type":
-        lines.push(`${configKeyPath(issue.path)}: expected ${issue.expected}, got ${describeValue(found)}`);
+      case "invalid_type": {
+        // A schema's own message (e.g. "expected an AWS region like …") beats zod's generic one.
+        const expected = issue.message.startsWith("Invalid input") ? `expected ${issue.expected}` : issue.message;
+        lines.push(`${configKeyPath(issue.path)}: ${expected}, got ${describeValue(found)}`);
         break;
+      }
       case "invalid_value":
         lines.push(`${configKeyPath(issue.path)}: expected one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}, got ${describeValue(found)}`);
         break;
@@ -51,13 +54,29 @@ export function formatIssues(issues: readonly z.core.$ZodIssue[], input: unknown
         break;
       case "too_small":
       case "too_big":
-        lines.push(`${configKeyPath(issue.path)}: ${issue.message}, got ${describeValue(found)}`);
+        lines.push(`${configKeyPath(issue.path)}: ${describeBound(issue)}, got ${describeValue(found)}`);
         break;
       default:
         lines.push(`${configKeyPath(issue.path)}: ${issue.message}`);
     }
   }
   return [...new Set(lines)];
+}
+
+function describeBound(issue: z.core.$ZodIssueTooSmall | z.core.$ZodIssueTooBig): string {
+  if (!issue.message.startsWith("Too ")) return issue.message;
+  const small = issue.code === "too_small";
+  const bound = small ? (issue as z.core.$ZodIssueTooSmall).minimum : (issue as z.core.$ZodIssueTooBig).maximum;
+  const op = `${small ? ">" : "<"}${issue.inclusive === false ? "" : "="}`;
+  switch (issue.origin) {
+    case "array":
+    case "set":
+      return `expected a list with ${small ? "at least" : "at most"} ${String(bound)} entries`;
+    case "string":
+      return `expected text of ${small ? "at least" : "at most"} ${String(bound)} characters`;
+    default:
+      return `expected a number ${op} ${String(bound)}`;
+  }
 }
 
 function valueAt(input: unknown, path: ReadonlyArray<PropertyKey>): unknown {
