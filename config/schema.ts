@@ -4,6 +4,7 @@ import { distributedCacheSchema } from "../components/distributed-cache/args";
 import { monitoringSchema } from "../components/monitoring/args";
 import { pluginSetSchema } from "../components/plugin-set/args";
 import { productionBuilderSchema } from "../components/production-builder/args";
+import { productionBuilderProblems } from "../components/production-builder/validate";
 import { parseDuration } from "../lib/units";
 
 /** The Docker host that runs the dev farm. */
@@ -78,6 +79,10 @@ export const stackConfigSchema = z
       for (const key of ["prometheusUrl", "grafanaUrl"] as const) {
         if (config.monitoring[key] === undefined) ctx.addIssue({ code: "custom", path: ["monitoring", key], message: `expected a URL when monitoring.mode is "existing", got nothing` });
       }
+    }
+    // Production builder hardening and gate rules (components/production-builder/validate.ts).
+    for (const problem of config.productionBuilder ? productionBuilderProblems(config.productionBuilder) : []) {
+      ctx.addIssue({ code: "custom", path: ["productionBuilder", ...problem.path], message: problem.message });
     }
     if (config.environment === "prod") {
       if (config.productionBuilder === undefined) ctx.addIssue({ code: "custom", path: ["productionBuilder"], message: "expected a productionBuilder section: a prod stack needs a dedicated production builder" });
