@@ -1,0 +1,23 @@
+/**
+ * Container images the dev farm runs, pinned to exact release tags (one place to bump them).
+ * MinIO publishes its images on quay.io; the Docker Hub copies stopped updating.
+ */
+export const DEV_IMAGES = {
+  /** Rootless BuildKit: rootlesskit + buildkitd + buildctl, runs as uid 1000. */
+  buildkitd: "docker.io/moby/buildkit:v0.32.2-rootless",
+  minio: "quay.io/minio/minio:RELEASE.2025-09-07T16-13-09Z",
+  /** MinIO client, for the one-shot bucket job. */
+  minioClient: "quay.io/minio/mc:RELEASE.2025-08-13T08-35-41Z",
+  /** Node runtime of the build-insights exporter; buildctl is copied in from the buildkit image. */
+  node: "docker.io/library/node:20.19.5-bookworm-slim",
+} as const;
+
+/** A reference is pinned when it carries a digest or an exact, non-floating tag. */
+export function isPinnedImage(reference: string): boolean {
+  if (/@sha256:[a-f0-9]{64}$/.test(reference)) return true;
+  const tag = /:([^:/@]+)$/.exec(reference)?.[1];
+  if (tag === undefined) return false;
+  // Floating tags move under us: latest, stable, bare majors ("20"), "rootless".
+  if (/^(latest|stable|edge|master|main|nightly|rootless)$/.test(tag)) return false;
+  return /\d+\.\d+/.test(tag) || /^RELEASE\.\d{4}-\d{2}-\d{2}T/.test(tag);
+}
