@@ -1,0 +1,12 @@
+export { bucketNameSchema, distributedCacheSchema, type AwsCacheSettings, type DistributedCacheInput, type DistributedCacheSettings, type S3CompatibleCacheSettings } from "./args";
+export type { CacheAccessKey } from "./aws-resources";
+export { DistributedCache, type BuilderCacheCredentials, type DistributedCacheArgs } from "./distributed-cache";
+export { cacheName, environmentPrefix, goDuration, sanitiseBranch } from "./naming";
+export { renderAlarmSpecs, type AlarmSpec } from "./render-alarms";
+export { renderCache, requestMetricsFilterId, type FlagsByClient, type RenderedCache } from "./render-artifacts";
+export { BUILDER_CREDENTIALS_MODE, BUILDER_CREDENTIALS_PATH, renderAwsCredentialsFile, renderBuilderCacheEnvironment } from "./render-builder-credentials";
+export { BRANCH_PLACEHOLDER, cacheExportAttrs, cacheFlags, cacheFlagsForBranchPattern, cacheImportAttrs, type CacheClient, type CacheFlagOptions, type CacheRef } from "./render-cache-flags";
+export { renderBranchSanitiserShell, renderGithubActionsSnippet } from "./render-ci-snippet";
+export { MC_ALIAS, renderMinioLifecycle, renderMinioSetupScript } from "./render-minio";
+export { policyJson, renderBucketPolicy, renderCachePolicy, renderLifecycleRules, type LifecycleRule, type PolicyDocument } from "./render-policies";
+export { resolveCache, type CacheEnvironment, type ResolvedCache } from "./resolve";
