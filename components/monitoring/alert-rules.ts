@@ -1,0 +1,174 @@
+import type { MonitoringThresholds } from "./args";
+
+/** Job names the scrape config uses and the rules select on. */
+export const JOBS = { buildkitd: "buildkitd", exporter: "buildkit-insights", node: "node" } as const;
+
+export type Severity = "warning" | "critical";
+
+/** One alert, defined once and rendered to Prometheus rules (and Grafana-managed alerts). */
+export interface AlertRule {
+  readonly alert: string;
+  readonly group: "buildfarm-availability" | "buildfarm-builds" | "buildfarm-cache" | "buildfarm-hosts";
+  readonly expr: string;
+  readonly for: string;
+  readonly severity: Severity;
+  readonly summary: string;
+  readonly description: string;
+  readonly runbook: string;
+}
+
+const BY = "environment, builder";
+
+/** Failure share of builds over 1h for a role selector, only when at least `minBuilds` ran. */
+function failureRatio(roleMatcher: string, ratio: number, minBuilds: number): string {
+  const total = `sum by (${BY}) (increase(buildkit_builds_total{${roleMatcher}}[1h]))`;
+  return `(sum by (${BY}) (increase(buildkit_builds_total{status="failure",${roleMatcher}}[1h])) / ${total}) > ${ratio} and on (${BY}) ${total} >= ${minBuilds}`;
+}
+
+/** Every alert the farm ships, with thresholds from settings. Sorted by group, then name, when rendered. */
+export function alertRules(t: MonitoringThresholds): AlertRule[] {
+  const p95 = (range: string): string =>
+    `histogram_quantile(0.95, sum by (${BY}, le) (rate(buildkit_insights_build_duration_seconds_bucket{status="success"}[${range}])))`;
+  return [
+    {
+      alert: "BuildkitBuilderDown",
+      group: "buildfarm-availability",
+      expr: `up{job="${JOBS.buildkitd}",role!="prod"} == 0`,
+      for: "5m",
+      severity: "warning",
+      summary: "Builder {{ $labels.builder }} is down",
+      description: "Prometheus cannot scrape buildkitd's /metrics on {{ $labels.builder }} ({{ $labels.instance }}) for 5 minutes.",
+      runbook: "Check `systemctl status buildkit` on the host (or the container's logs), then `buildctl debug workers`. A builder with bad TLS certificates shows as inactive without a log: run the connectivity self-test.",
+    },
+    {
+      alert: "BuildkitProductionBuilderDown",
+      group: "buildfarm-availability",
+      expr: `up{job="${JOBS.buildkitd}",role="prod"} == 0`,
+      for: "1m",
+      severity: "critical",
+      summary: "Production builder {{ $labels.builder }} is down",
+      description: "Prometheus cannot scrape the production builder {{ $labels.builder }} for 1 minute; release builds are blocked.",
+      runbook: "Page the on-call. Check the host, `systemctl status buildkit`, disk space and the last deploy. Do not move production builds to shared builders.",
+    },
+    {
+      alert: "BuildkitMetricsMissing",
+      group: "buildfarm-availability",
+      expr: `absent(up{job="${JOBS.buildkitd}"}) or absent(up{job="${JOBS.exporter}"})`,
+      for: "10m",
+      severity: "warning",
+      summary: "No {{ $labels.job }} targets are scraped",
+      description: "Prometheus has no {{ $labels.job }} scrape target at all: dashboards and every other alert are blind.",
+      runbook: "Check the rendered prometheus.yml targets and `promtool check config`, and that buildkitd has `debugAddress` set (no default: without it there is no /metrics).",
+    },
+    {
+      alert: "BuildkitInsightsExporterFailing",
+      group: "buildfarm-availability",
+      expr: `buildkit_insights_up == 0 or up{job="${JOBS.exporter}"} == 0`,
+      for: "10m",
+      severity: "warning",
+      summary: "Build-insights exporter on {{ $labels.builder }} cannot read buildkitd",
+      description: "The exporter is down or its buildctl calls fail, so cache size, hit-ratio and history metrics are stale.",
+      runbook: "`journalctl -u buildkit-insights-exporter` shows the failing buildctl command; check the --buildctl-addr and TLS flags and the buildctl binary path.",
+    },
+    {
+      alert: "BuildkitBuildFailureRatioHigh",
+      group: "buildfarm-builds",
+      expr: failureRatio('role!="prod"', t.buildFailureRatioMax, t.minBuildsPerHour),
+      for: "15m",
+      severity: "warning",
+      summary: "Builds on {{ $labels.builder }} fail often ({{ $value | humanizePercentage }})",
+      description: `More than ${t.buildFailureRatioMax * 100}% of builds on {{ $labels.builder }} failed over the last hour (at least ${t.minBuildsPerHour} builds).`,
+      runbook: "Open the build overview dashboard, failures by error_code. `buildctl debug histories` lists recent failures; an error naming the cache backend points at the cache alert instead.",
+    },
+    {
+      alert: "BuildkitProductionBuildFailures",
+      group: "buildfarm-builds",
+      expr: failureRatio('role="prod"', t.prodBuildFailureRatioMax, t.prodMinBuildsPerHour),
+      for: "5m",
+      severity: "critical",
+      summary: "Production builds on {{ $labels.builder }} fail ({{ $value | humanizePercentage }})",
+      description: `More than ${t.prodBuildFailureRatioMax * 100}% of production builds failed over the last hour (at least ${t.prodMinBuildsPerHour} builds).`,
+      runbook: "Page the on-call. Compare with the previous release's builds in the production builder dashboard; check the cache backend and base image sources before retrying.",
+    },
+    {
+      alert: "BuildkitBuildDurationRegression",
+      group: "buildfarm-builds",
+      expr: `${p95("1h")} > ${t.durationRegressionFactor} * ${p95("7d")} and on (${BY}) sum by (${BY}) (increase(buildkit_insights_build_duration_seconds_count{status="success"}[1h])) >= ${t.minBuildsPerHour}`,
+      for: "30m",
+      severity: "warning",
+      summary: "p95 build duration on {{ $labels.builder }} regressed",
+      description: `The p95 duration of successful builds over 1h is more than ${t.durationRegressionFactor}x the 7-day p95 on {{ $labels.builder }}.`,
+      runbook: "Check the cache hit ratio and invalidation events first (a changed early step rebuilds everything after it), then CPU/IO pressure on the host and the remote cache export time.",
+    },
+    {
+      alert: "BuildkitCacheHitRatioLow",
+      group: "buildfarm-cache",
+      expr: `(sum by (${BY}) (increase(buildkit_builds_steps_total{kind="cached"}[1h])) / sum by (${BY}) (increase(buildkit_builds_steps_total{kind="total"}[1h]))) < ${t.cacheHitRatioMin} and on (${BY}) sum by (${BY}) (increase(buildkit_builds_total[1h])) >= ${t.minBuildsPerHour}`,
+      for: "15m",
+      severity: "warning",
+      summary: "Cache hit ratio on {{ $labels.builder }} is {{ $value | humanizePercentage }}",
+      description: `Fewer than ${t.cacheHitRatioMin * 100}% of build steps came from cache over the last hour, with at least ${t.minBuildsPerHour} builds.`,
+      runbook: "Look at the invalidation events (exporter JSON logs, `event: cache_invalidation`) for the first uncached step; check that --import-cache points at the right ref and that GC did not evict the cache.",
+    },
+    {
+      alert: "BuildkitCacheBackendErrors",
+      group: "buildfarm-cache",
+      expr: "increase(buildkit_insights_cache_backend_errors_total[15m]) > 0",
+      for: "0m",
+      severity: "warning",
+      summary: "Remote cache errors on {{ $labels.builder }}",
+      description: "Builds failed with errors from the remote cache backend in the last 15 minutes (a failed --export-cache fails the whole build).",
+      runbook: "Check the bucket's credentials and permissions (readers need Get+List, writers Put), the endpoint, and lifecycle rules that may delete live blobs. `ignore-error=true` on export keeps builds green meanwhile.",
+    },
+    {
+      alert: "BuildkitCacheDiskNearLimit",
+      group: "buildfarm-cache",
+      expr: `buildkit_insights_cache_utilization_ratio > ${t.cacheDiskRatioMax}`,
+      for: "15m",
+      severity: "warning",
+      summary: "Build cache on {{ $labels.builder }} uses {{ $value | humanizePercentage }} of maxUsedSpace",
+      description: `The build cache is above ${t.cacheDiskRatioMax * 100}% of the GC maxUsedSpace for 15 minutes: GC is not keeping up or the limit is too small.`,
+      runbook: "Compare with the host filesystem (du undercounts metadata). `buildctl prune --keep-storage` frees space now; raise maxUsedSpace only if the volume has headroom.",
+    },
+    {
+      alert: "BuildkitHostMemoryPressure",
+      group: "buildfarm-hosts",
+      expr: `(1 - node_memory_MemAvailable_bytes / node_memory_MemTotal_bytes) > ${t.memoryUsedRatioMax} or rate(node_pressure_memory_waiting_seconds_total[5m]) > 0.2`,
+      for: "10m",
+      severity: "warning",
+      summary: "Memory pressure on {{ $labels.builder }}",
+      description: `More than ${t.memoryUsedRatioMax * 100}% of memory is in use, or tasks wait for memory more than 20% of the time.`,
+      runbook: "Lower max-parallelism or the unit's MemoryMax headroom; look for builds with huge RUN steps in history.",
+    },
+    {
+      alert: "BuildkitHostCpuPressure",
+      group: "buildfarm-hosts",
+      expr: `rate(node_pressure_cpu_waiting_seconds_total[5m]) > ${t.cpuWaitingRatioMax}`,
+      for: "15m",
+      severity: "warning",
+      summary: "CPU pressure on {{ $labels.builder }}",
+      description: `Runnable tasks waited for a CPU more than ${t.cpuWaitingRatioMax * 100}% of the time for 15 minutes (CPU throttled or oversubscribed).`,
+      runbook: "Check CPUQuota of the buildkit unit and max-parallelism; add builders to the pool if the load is steady.",
+    },
+    {
+      alert: "DockerCliPluginInvalid",
+      group: "buildfarm-hosts",
+      expr: "docker_cli_plugins_invalid > 0",
+      for: "5m",
+      severity: "warning",
+      summary: "{{ $value }} invalid Docker CLI plugin(s) on {{ $labels.builder }}",
+      description: "`docker info` reports invalid CLI plugins (docker_cli_plugin_info{status=\"invalid\"} names them): builds using buildx or compose may fail.",
+      runbook: "Run `docker info --format '{{ \"{{json .ClientInfo.Plugins}}\" }}'` on the host. `exec format error` means a wrong-architecture binary or an HTML page saved as the plugin; re-run the PluginSet update, which keeps the previous version.",
+    },
+    {
+      alert: "BuildkitCertificateExpiring",
+      group: "buildfarm-hosts",
+      expr: `(buildkit_insights_certificate_not_after_seconds - time()) < ${t.certificateExpiryDays} * 86400`,
+      for: "10m",
+      severity: "warning",
+      summary: "Certificate {{ $labels.certificate }} on {{ $labels.builder }} expires soon",
+      description: `The certificate expires in less than ${t.certificateExpiryDays} days; after that buildctl and buildx clients fail with x509 errors.`,
+      runbook: "Re-run `pulumi up` to rotate the generated certificates (or install the renewed supplied ones) and restart buildkitd; clients need the new CA only if it changed.",
+    },
+  ];
+}
