@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { connectionSchema, resourceNameSchema } from "../common/connection";
-import { durationSchema, sizeOrPercentSchema, sizeSchema } from "../../lib/units";
+import { durationSchema, parseSize, sizeOrPercentSchema, sizeSchema } from "../../lib/units";
+import { BUILDKIT_DOWNLOAD_BASE_URL, BUILDKIT_VERSION } from "../../lib/versions";
 
 /** Entitlements buildkitd knows; any other name is a typo. */
 export const ENTITLEMENTS = ["network.host", "security.insecure", "device"] as const;
@@ -20,6 +21,22 @@ export const gcSchema = z.strictObject({
   maxUsedSpace: sizeOrPercentSchema.default("80%"),
   /** Disk space GC keeps free. @default "20%" */
   minFreeSpace: sizeOrPercentSchema.default("20%"),
+});
+
+/** One `[[worker.oci.gcpolicy]]` rule; rules run in order, the last one usually `all: true`. */
+export const gcPolicySchema = z.strictObject({
+  /** Applies to every record type. @default false */
+  all: z.boolean().default(false),
+  /** Record filters such as "type==source.local". @default [] */
+  filters: z.array(z.string().regex(/^[a-zA-Z.]+(==|!=|~=)\S+$/, { error: "expected a filter like \"type==exec.cachemount\"" })).default([]),
+  /** Records used more recently are kept. @default - none */
+  keepDuration: durationSchema.optional(),
+  /** @default - none */
+  reservedSpace: sizeOrPercentSchema.optional(),
+  /** @default - none */
+  maxUsedSpace: sizeOrPercentSchema.optional(),
+  /** @default - none */
+  minFreeSpace: sizeOrPercentSchema.optional(),
 });
 
 export const buildkitdSettingsSchema = z.strictObject({
@@ -42,6 +59,8 @@ export const buildkitdSettingsSchema = z.strictObject({
     })
     .prefault({}),
   gc: gcSchema.prefault({}),
+  /** Ordered GC rules; empty means buildkitd's defaults derived from `gc`. @default [] */
+  gcPolicies: z.array(gcPolicySchema).max(16).default([]),
   history: z
     .strictObject({
       /** @default "48h" */
@@ -120,17 +139,46 @@ export const buildkitHostSchema = z.strictObject({
   resources: hostResourcesSchema.prefault({}),
   /** Networks allowed to reach the gRPC and metrics ports. @default ["localhost"] */
   allowedNetworks: z.array(cidrSchema).default(["localhost"]),
+  /**
+   * Networks the daemon itself may talk to (registries, cache store). systemd's IPAddressAllow filters
+   * both directions, so this list is joined with allowedNetworks. @default ["any"]
+   */
+  egressNetworks: z.array(cidrSchema).default(["any"]),
+  /** User that runs a rootless daemon (needs /etc/subuid and /etc/subgid entries). @default "buildkit" */
+  rootlessUser: z.string().regex(/^[a-z_][a-z0-9_-]*$/, { error: "expected a POSIX user name" }).default("buildkit"),
+  insightsExporter: z
+    .strictObject({
+      /** Where the build-insights exporter serves /metrics. @default "127.0.0.1:9469" */
+      listenAddress: z.string().regex(/^[^\s/]+:\d+$/, { error: "expected host:port like \"127.0.0.1:9469\"" }).default("127.0.0.1:9469"),
+    })
+    .prefault({}),
   /** @default false */
   purgeCacheOnDelete: z.boolean().default(false),
   /** @default {} */
   labels: z.record(z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/), z.string()).default({}),
+}).superRefine((host, ctx) => {
+  const { memoryHigh, memoryMax } = host.resources;
+  if ((parseSize(memoryHigh) ?? 0) > (parseSize(memoryMax) ?? 0)) {
+    ctx.addIssue({ code: "custom", path: ["resources", "memoryHigh"], message: `expected at most memoryMax (${memoryMax}), got "${memoryHigh}"` });
+  }
+  if (host.buildkitd.worker.rootless && host.buildkitd.worker.type === "containerd") {
+    ctx.addIssue({ code: "custom", path: ["buildkitd", "worker", "type"], message: "expected \"oci\" with rootless: true (the containerd worker runs rootful), got \"containerd\"" });
+  }
+  if (host.buildkitd.worker.rootless && host.buildkitd.insecureEntitlements.includes("security.insecure")) {
+    ctx.addIssue({ code: "custom", path: ["buildkitd", "insecureEntitlements"], message: "expected no \"security.insecure\" on a rootless daemon (it cannot grant it), got it" });
+  }
+  host.buildkitd.gcPolicies.forEach((rule, i) => {
+    if (!rule.all && rule.filters.length === 0) {
+      ctx.addIssue({ code: "custom", path: ["buildkitd", "gcPolicies", i, "filters"], message: "expected filters, or all: true, got neither" });
+    }
+  });
 });
 
 export const buildkitReleaseSchema = z.strictObject({
   /** @default "v0.32.2" */
-  version: z.string().regex(/^v\d+\.\d+\.\d+$/, { error: "expected a release tag like \"v0.32.2\"" }).default("v0.32.2"),
+  version: z.string().regex(/^v\d+\.\d+\.\d+$/, { error: "expected a release tag like \"v0.32.2\"" }).default(BUILDKIT_VERSION),
   /** @default "https://github.com/moby/buildkit/releases/download" */
-  downloadBaseUrl: z.url({ protocol: /^https?$/ }).default("https://github.com/moby/buildkit/releases/download"),
+  downloadBaseUrl: z.url({ protocol: /^https?$/ }).default(BUILDKIT_DOWNLOAD_BASE_URL),
   /** Expected tarball sha256 per architecture; without it the release's provenance.json is used. @default {} */
   sha256: z.strictObject({ amd64: z.string().regex(/^[a-f0-9]{64}$/).optional(), arm64: z.string().regex(/^[a-f0-9]{64}$/).optional() }).prefault({}),
 });
@@ -139,4 +187,5 @@ export type BuildkitdSettings = z.output<typeof buildkitdSettingsSchema>;
 export type BuildkitHostSettings = z.output<typeof buildkitHostSchema>;
 export type BuildkitHostInput = z.input<typeof buildkitHostSchema>;
 export type BuildkitRelease = z.output<typeof buildkitReleaseSchema>;
+export type GcPolicy = z.output<typeof gcPolicySchema>;
 export type HostResources = z.output<typeof hostResourcesSchema>;

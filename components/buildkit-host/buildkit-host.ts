@@ -1,0 +1,156 @@
+import { createHash } from "node:crypto";
+import * as pulumi from "@pulumi/pulumi";
+import type { Artifact } from "../../lib/artifacts";
+import { copyToHost, runOnHost, type HostAccess } from "../common/host-command";
+import type { BuildkitHostSettings, BuildkitRelease } from "./args";
+import { buildkitClientCommands, hostEndpoints } from "./endpoints";
+import { DEFAULT_HOST_PATHS, TLS_FILES, type HostPaths } from "./paths";
+import { renderHost } from "./render-host";
+import { createTls, type BuildkitTlsOverride, type TlsMaterial } from "./tls";
+
+export const BUILDKIT_HOST_TYPE = "buildfarm:index:BuildkitHost";
+
+export interface BuildkitHostArgs {
+  /** Resolved host settings (`buildkitHostSchema` output). */
+  readonly settings: BuildkitHostSettings;
+  readonly release: BuildkitRelease;
+  readonly environment: "dev" | "prod";
+  /** SSH key for `ssh` connections (secret). */
+  readonly sshPrivateKey?: pulumi.Input<string>;
+  /** The CA (and optionally all certificates) to use instead of a generated CA. */
+  readonly tls?: BuildkitTlsOverride;
+  /** Environment for the daemon's S3 access (AWS_ACCESS_KEY_ID, ...), written to /etc/buildkit/cache.env 0600. */
+  readonly cacheCredentials?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+  /** Extra buildkitd.toml sections; every key must be in BUILDKIT_KEY_CATALOGUE. */
+  readonly extraToml?: Readonly<Record<string, unknown>>;
+  /** Extra files for /etc/buildkit (a source policy JSON...), name → content. */
+  readonly extraFiles?: Readonly<Record<string, pulumi.Input<string>>>;
+  /** Extra buildkitd flags. */
+  readonly extraDaemonFlags?: readonly string[];
+  /** The build-insights exporter program (exporter.js); without it the exporter unit stays stopped. */
+  readonly insightsExporterProgram?: pulumi.Input<string>;
+  /** Host layout; tests and containers change it. @default DEFAULT_HOST_PATHS */
+  readonly paths?: HostPaths;
+}
+
+function envFile(env: Record<string, string>): string {
+  return Object.keys(env).sort().map((k) => `${k}=${JSON.stringify(env[k])}`).join("\n") + "\n";
+}
+
+/** A standalone BuildKit daemon on one Linux host: installed, configured, limited, verified. */
+export class BuildkitHost extends pulumi.ComponentResource {
+  readonly artifacts: Artifact[];
+  readonly grpcEndpoints: pulumi.Output<string[]>;
+  readonly metricsUrl: pulumi.Output<string>;
+  readonly installedVersion: pulumi.Output<string>;
+  readonly caCertPem: pulumi.Output<string | undefined>;
+  readonly clientCertPem: pulumi.Output<string | undefined>;
+  readonly clientKeyPem: pulumi.Output<string | undefined>;
+  readonly buildctlCommand: pulumi.Output<string>;
+  readonly buildxCreateCommand: pulumi.Output<string>;
+
+  constructor(name: string, args: BuildkitHostArgs, opts?: pulumi.ComponentResourceOptions) {
+    const { settings, release } = args;
+    const paths = args.paths ?? DEFAULT_HOST_PATHS;
+    const useTls = settings.buildkitd.grpc.tcpAddress !== undefined && settings.buildkitd.tls.mode !== "none";
+    const extraFiles = args.extraFiles ?? {};
+    const rendered = renderHost(settings, release, {
+      paths,
+      tls: useTls,
+      cacheCredentials: args.cacheCredentials !== undefined,
+      exporterProgram: args.insightsExporterProgram !== undefined,
+      extraFiles: Object.keys(extraFiles),
+      extraToml: args.extraToml,
+      extraDaemonFlags: args.extraDaemonFlags,
+    });
+    super(
+      BUILDKIT_HOST_TYPE,
+      name,
+      {
+        host: settings.name,
+        role: settings.role,
+        environment: args.environment,
+        version: release.version,
+        downloadBaseUrl: release.downloadBaseUrl,
+        settings,
+        buildkitdToml: rendered.buildkitdToml,
+        units: rendered.units,
+        scripts: Object.keys(rendered.scripts),
+        tlsOnTcp: useTls,
+      },
+      opts,
+    );
+    const access: HostAccess = { connection: settings.connection, sshPrivateKey: args.sshPrivateKey };
+    const tlsMaterial: TlsMaterial | undefined = useTls
+      ? createTls({ name, mode: settings.buildkitd.tls.mode as "generate" | "supplied", serverNames: [...hostNames(settings), ...settings.buildkitd.tls.serverNames], validityHours: settings.buildkitd.tls.validityHours, override: args.tls }, this)
+      : undefined;
+
+    const contents: Record<string, pulumi.Input<string>> = { "buildkitd.toml": rendered.buildkitdToml, ...rendered.units, ...rendered.scripts, ...extraFiles };
+    if (tlsMaterial) {
+      Object.assign(contents, {
+        [TLS_FILES.ca]: tlsMaterial.caCertPem,
+        [TLS_FILES.serverCert]: tlsMaterial.serverCertPem,
+        [TLS_FILES.serverKey]: tlsMaterial.serverKeyPem,
+        [TLS_FILES.clientCert]: tlsMaterial.clientCertPem,
+        [TLS_FILES.clientKey]: tlsMaterial.clientKeyPem,
+      });
+    }
+    if (args.cacheCredentials !== undefined) contents["cache.env"] = pulumi.secret(pulumi.output(args.cacheCredentials).apply(envFile));
+    if (args.insightsExporterProgram !== undefined) contents["exporter.js"] = args.insightsExporterProgram;
+    const secretNames = new Set(rendered.files.filter((f) => f.secret).map((f) => f.name));
+
+    const staging = runOnHost(`${name}-staging`, access, { create: `umask 077 && mkdir -p '${paths.stagingDir}' && chmod 0700 '${paths.stagingDir}'` }, { parent: this });
+    const staged = Object.keys(contents).sort().map((file) =>
+      copyToHost(`${name}-stage-${file.replace(/[^a-zA-Z0-9-]+/g, "-")}`, access, { path: `${paths.stagingDir}/${file}`, content: contents[file] as pulumi.Input<string>, mode: secretNames.has(file) ? "0600" : "0644", secret: secretNames.has(file) }, { parent: this, dependsOn: [staging] }),
+    );
+    // A content digest in the environment makes a change run `update` (install.sh again) rather than replace,
+    // so uninstall.sh only ever runs on a real delete.
+    const digest = pulumi.all(Object.keys(contents).sort().map((k) => pulumi.output(contents[k] as pulumi.Input<string>).apply((text) => `${k}\n${text}`)))
+      .apply((parts) => createHash("sha256").update(parts.join("\0")).digest("hex"));
+    const install = runOnHost(
+      `${name}-install`,
+      access,
+      {
+        create: `sh '${paths.stagingDir}/install.sh'`,
+        update: `sh '${paths.stagingDir}/install.sh'`,
+        delete: `sh '${paths.stagingDir}/uninstall.sh'`,
+        environment: { BUILDFARM_CONTENT_SHA256: pulumi.secret(digest), BUILDFARM_BUILDKIT_VERSION: release.version },
+      },
+      { parent: this, dependsOn: staged },
+    );
+
+    const endpoints = hostEndpoints(settings, paths);
+    this.grpcEndpoints = pulumi.output(endpoints.grpc);
+    this.metricsUrl = pulumi.output(endpoints.metricsUrl);
+    this.installedVersion = install.stdout.apply(() => release.version);
+    this.caCertPem = tlsMaterial ? tlsMaterial.caCertPem : pulumi.output(undefined);
+    this.clientCertPem = tlsMaterial ? tlsMaterial.clientCertPem : pulumi.output(undefined);
+    this.clientKeyPem = tlsMaterial ? pulumi.secret(tlsMaterial.clientKeyPem) : pulumi.output(undefined);
+    const commands = buildkitClientCommands(settings, endpoints);
+    this.buildctlCommand = pulumi.output(commands.buildctl);
+    this.buildxCreateCommand = pulumi.output(commands.buildxCreate);
+
+    const folder = `hosts/${settings.name}`;
+    this.artifacts = [
+      { path: `${folder}/buildkitd.toml`, content: rendered.buildkitdToml },
+      ...Object.entries(rendered.units).map(([file, content]) => ({ path: `${folder}/${file}`, content })),
+      ...Object.entries(rendered.scripts).map(([file, content]) => ({ path: `${folder}/${file}`, content })),
+    ];
+    this.registerOutputs({
+      grpcEndpoints: this.grpcEndpoints,
+      metricsUrl: this.metricsUrl,
+      installedVersion: this.installedVersion,
+      caCertPem: this.caCertPem,
+      clientCertPem: this.clientCertPem,
+      clientKeyPem: this.clientKeyPem,
+      buildctlCommand: this.buildctlCommand,
+      buildxCreateCommand: this.buildxCreateCommand,
+    });
+  }
+}
+
+/** Names clients use for this host: the SSH address, or localhost for the local machine. */
+function hostNames(settings: BuildkitHostSettings): string[] {
+  return settings.connection.type === "ssh" ? [settings.connection.host] : [];
+}
+
