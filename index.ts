@@ -16,6 +16,16 @@ function readConfig() {
 
 const { outputs } = buildStack(readConfig());
 
+// The outputs contract (stacks/outputs.ts, documented in docs/stacks.md): one export per output.
 export const outputsVersion = outputs.outputsVersion;
 export const environment = outputs.environment;
 export const builders = outputs.builders;
+export const builderClientKeys = outputs.builderClientKeys;
+export const cache = outputs.cache;
+export const cacheCredentials = outputs.cacheCredentials;
+export const prometheusUrl = outputs.prometheusUrl;
+export const alertmanagerUrl = outputs.alertmanagerUrl;
+export const grafanaUrl = outputs.grafanaUrl;
+export const grafanaDashboards = outputs.grafanaDashboards;
+export const pluginInventory = outputs.pluginInventory;
+export const prodGate = outputs.prodGate;

@@ -1,11 +1,162 @@
+import * as command from "@pulumi/command";
 import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { buildkitdSettingsSchema, type BuildkitdSettings } from "../components/buildkit-host/args";
+import { renderBuildkitdToml } from "../components/buildkit-host/render-buildkitd-toml";
+import {
+  BuilderTls, buildkitdService, DEV_PORTS, DEV_SERVICES, DockerService, EXPORTER_PATHS, exporterImageName, exporterService,
+  MINIO_SETUP_DIR, minioService, minioSetupJob, renderExporterContextCommand, renderExporterDockerfile, renderMinioUserScript, ROOTLESS_PATHS,
+  type DockerPlacement,
+} from "../components/dev-farm";
+import { DistributedCache, MC_ALIAS, policyJson } from "../components/distributed-cache";
 import type { StackConfig } from "../config/schema";
-import { OUTPUTS_VERSION } from "./outputs";
+import type { Artifact } from "../lib/artifacts";
+import { parseSize } from "../lib/units";
+import { buildctlFlags, buildxCreateCommand, publishedHost } from "./client-commands";
+import { devObservability } from "./dev-observability";
+import { exporterSourceInputs } from "./exporter-sources";
+import { cacheOutput } from "./cache-output";
+import { OUTPUTS_VERSION, type BuilderOutput } from "./outputs";
 import type { StackResult } from "./types";
 
-/** The whole farm on one Docker host. */
+/** Published host ports of the dev farm (all on `docker.bindAddress`). */
+export const DEV_PUBLISHED_PORTS = { buildkitd: 1234, minioApi: 9000, minioConsole: 9001 } as const;
+
+const PREFIX = "buildfarm";
+const EXPORTER_CONTEXT = "bin/dev-exporter-image";
+
+/** BuildKit settings of the dev daemon: rootless, mTLS TCP listener, metrics on the private network. */
+export function devBuildkitdSettings(): BuildkitdSettings {
+  return buildkitdSettingsSchema.parse({
+    rootDir: ROOTLESS_PATHS.rootDir,
+    worker: { rootless: true, maxParallelism: 4 },
+    gc: { reservedSpace: "2GB", maxUsedSpace: "20GB", minFreeSpace: "10%" },
+    grpc: { tcpAddress: `tcp://0.0.0.0:${DEV_PORTS.buildkitdGrpc}`, debugAddress: `0.0.0.0:${DEV_PORTS.buildkitdMetrics}` },
+    tls: { mode: "generate", serverNames: [DEV_SERVICES.buildkitd, "localhost"] },
+  });
+}
+
+/** The whole farm on one Docker host: `pulumi up -s dev` needs Docker and nothing else. */
 export function buildDevStack(config: StackConfig): StackResult {
+  if (config.cache?.backend !== "s3-compatible") {
+    throw new Error(`buildfarm:cache.backend: expected "s3-compatible" in dev (the stack runs MinIO), got ${JSON.stringify(config.cache?.backend ?? null)}`);
+  }
   const provider = new docker.Provider("dev-docker", { host: config.docker.host });
-  new docker.Network("buildfarm", { name: "buildfarm", internal: false, driver: "bridge" }, { provider });
-  return { outputs: { outputsVersion: OUTPUTS_VERSION, environment: "dev", builders: [] }, artifacts: [] };
+  const network = new docker.Network("dev-network", {
+    name: `${PREFIX}-dev`,
+    driver: "bridge",
+    attachable: false,
+    labels: [{ label: "org.buildfarm.stack", value: "dev" }],
+  }, { provider });
+  const placement: DockerPlacement = { namePrefix: PREFIX, bindAddress: config.docker.bindAddress };
+  const serviceArgs = { placement, provider, networkName: network.name };
+  const clientHost = publishedHost(config.docker.host, config.docker.bindAddress);
+  const artifacts: Artifact[] = [];
+
+  // Cache: MinIO with generated keys (root for the setup job, a bucket-scoped user for buildkitd).
+  const minioRootPassword = new random.RandomPassword("dev-minio-root-password", { length: 32, special: false });
+  const cacheAccessKeyId = new random.RandomString("dev-cache-access-key-id", { length: 20, special: false, upper: true, lower: false });
+  const cacheSecretKey = new random.RandomPassword("dev-cache-secret-access-key", { length: 40, special: false });
+  const cacheCredentials = { accessKeyId: pulumi.secret(cacheAccessKeyId.result), secretAccessKey: cacheSecretKey.result };
+  const cache = new DistributedCache("dev-cache", { settings: config.cache, environment: "dev", credentials: cacheCredentials });
+  artifacts.push(...cache.artifacts);
+
+  const minio = new DockerService("dev-minio", {
+    ...serviceArgs,
+    settings: minioService({ apiPort: DEV_PUBLISHED_PORTS.minioApi, consolePort: DEV_PUBLISHED_PORTS.minioConsole }),
+    secretEnv: { MINIO_ROOT_USER: "buildfarm-admin", MINIO_ROOT_PASSWORD: minioRootPassword.result },
+  });
+  const bucketScript = cache.artifacts.find((a) => a.path === "cache/minio/setup-bucket.sh");
+  if (bucketScript === undefined) throw new Error("DistributedCache rendered no cache/minio/setup-bucket.sh for the s3-compatible backend");
+  const userScript = renderMinioUserScript({ policyName: "buildfarm-cache-writer", mcAlias: MC_ALIAS });
+  const userPolicy = policyJson(cache.writerPolicyDocument);
+  artifacts.push({ path: "dev/minio/setup-user.sh", content: userScript }, { path: "dev/minio/cache-user-policy.json", content: userPolicy });
+  new DockerService("dev-minio-setup", {
+    ...serviceArgs,
+    settings: minioSetupJob([`${MINIO_SETUP_DIR}/setup-bucket.sh`, `${MINIO_SETUP_DIR}/setup-user.sh`]),
+    secretEnv: {
+      [`MC_HOST_${MC_ALIAS}`]: pulumi.interpolate`http://buildfarm-admin:${minioRootPassword.result}@${DEV_SERVICES.minio}:${DEV_PORTS.minioApi}`,
+      CACHE_ACCESS_KEY_ID: cacheCredentials.accessKeyId,
+      CACHE_SECRET_ACCESS_KEY: cacheCredentials.secretAccessKey,
+    },
+    files: [
+      { path: `${MINIO_SETUP_DIR}/setup-bucket.sh`, content: bucketScript.content },
+      { path: `${MINIO_SETUP_DIR}/setup-user.sh`, content: userScript },
+      { path: `${MINIO_SETUP_DIR}/cache-user-policy.json`, content: userPolicy },
+    ],
+  }, { dependsOn: [minio] });
+
+  // buildkitd: rootless, its buildkitd.toml from BuildkitHost's renderer, mTLS on the published port.
+  const settings = devBuildkitdSettings();
+  const toml = renderBuildkitdToml(settings, { unixSocket: ROOTLESS_PATHS.unixSocket, tlsDir: ROOTLESS_PATHS.tlsDir, labels: { stack: "dev", role: "shared" } });
+  artifacts.push({ path: "dev/buildkitd/buildkitd.toml", content: toml });
+  const serverIps = [...new Set(["127.0.0.1", ...(/^\d+\.\d+\.\d+\.\d+$/.test(clientHost) ? [clientHost] : [])])];
+  const builderTls = new BuilderTls("dev-builder-tls", { dnsNames: [DEV_SERVICES.buildkitd, "localhost", ...(/^\d/.test(clientHost) ? [] : [clientHost])], ipAddresses: serverIps });
+  const asUser = { owner: "1000" };
+  const credentialsFile = cache.builderCredentials.credentialsFile;
+  const buildkitd = new DockerService("dev-buildkitd", {
+    ...serviceArgs,
+    // The daemon, not the client, reads the S3 keys: DistributedCache's credentials file and environment.
+    settings: { ...buildkitdService({ publishPort: DEV_PUBLISHED_PORTS.buildkitd, memory: "4GiB", cpus: 2 }), env: cache.builderCredentials.environment },
+    files: [
+      { path: `${ROOTLESS_PATHS.configDir}/buildkitd.toml`, content: toml, ...asUser },
+      { path: `${ROOTLESS_PATHS.tlsDir}/ca.pem`, content: builderTls.caCertPem, ...asUser },
+      { path: `${ROOTLESS_PATHS.tlsDir}/server.pem`, content: builderTls.serverCertPem, ...asUser },
+      { path: `${ROOTLESS_PATHS.tlsDir}/server-key.pem`, content: builderTls.serverKeyPem, ...asUser, mode: "0600" },
+      ...(credentialsFile ? [{ path: credentialsFile.path, content: credentialsFile.content, ...asUser, mode: credentialsFile.mode }] : []),
+    ],
+  }, { dependsOn: [minio] });
+
+  // Build-insights exporter: built locally from the repo's exporter sources, pinned by their hash.
+  const dockerfile = renderExporterDockerfile();
+  artifacts.push({ path: "dev/exporter/Dockerfile", content: dockerfile });
+  const exporterImage = exporterImageName([...exporterSourceInputs(), dockerfile]);
+  const exporterContext = new command.local.Command("dev-exporter-context", {
+    create: renderExporterContextCommand(EXPORTER_CONTEXT),
+    environment: { DOCKERFILE: dockerfile },
+    triggers: [exporterImage],
+  });
+  const exporter = new DockerService("dev-exporter", {
+    ...serviceArgs,
+    settings: exporterService({ image: exporterImage, gcMaxUsedBytes: parseSize(settings.gc.maxUsedSpace) }),
+    build: { context: EXPORTER_CONTEXT, dockerfile: `${EXPORTER_CONTEXT}/Dockerfile`, dependsOn: [exporterContext] },
+    files: [
+      { path: `${EXPORTER_PATHS.tlsDir}/ca.pem`, content: builderTls.caCertPem },
+      { path: `${EXPORTER_PATHS.tlsDir}/client.pem`, content: builderTls.clientCertPem },
+      // uid 1000 is `node` in the Node image.
+      { path: `${EXPORTER_PATHS.tlsDir}/client-key.pem`, content: builderTls.clientKeyPem, owner: "1000", mode: "0600" },
+    ],
+  }, { dependsOn: [buildkitd] });
+
+  const observability = devObservability(config, { provider, network, placement, clientHost, dependsOn: [buildkitd, exporter, minio] });
+  artifacts.push(...observability.artifacts);
+
+  const endpoint = `tcp://${clientHost}:${DEV_PUBLISHED_PORTS.buildkitd}`;
+  const address = { name: "buildfarm-dev", endpoint, serverName: DEV_SERVICES.buildkitd };
+  const builder: pulumi.Output<BuilderOutput> = pulumi.all([builderTls.caCertPem, builderTls.clientCertPem]).apply(([caCertPem, clientCertPem]) => ({
+    name: address.name,
+    role: "shared" as const,
+    endpoint,
+    serverName: address.serverName,
+    platforms: settings.worker.platforms,
+    metricsUrl: `http://${DEV_SERVICES.buildkitd}:${DEV_PORTS.buildkitdMetrics}/metrics`,
+    caCertPem,
+    clientCertPem,
+    buildctlFlags: buildctlFlags(address),
+    buildxCreateCommand: buildxCreateCommand(address),
+  }));
+
+  return {
+    outputs: {
+      outputsVersion: OUTPUTS_VERSION,
+      environment: "dev",
+      builders: builder.apply((b) => [b]),
+      builderClientKeys: pulumi.secret(builderTls.clientKeyPem.apply((key) => ({ [address.name]: key }))),
+      cache: cacheOutput(cache),
+      cacheCredentials: pulumi.secret(pulumi.all([cacheCredentials.accessKeyId, cacheCredentials.secretAccessKey]).apply(([accessKeyId, secretAccessKey]) => ({ accessKeyId, secretAccessKey }))),
+      ...observability.outputs,
+    },
+    artifacts,
+  };
 }

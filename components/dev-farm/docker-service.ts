@@ -9,6 +9,10 @@ export interface ContainerFile {
   /** May be a secret Output (keys); it stays secret. */
   readonly content: pulumi.Input<string>;
   readonly executable?: boolean;
+  /** Numeric uid (and gid) owning the file; the image's user must read its keys. @default root */
+  readonly owner?: string;
+  /** e.g. "0600" for keys. @default the provider's (0644) */
+  readonly mode?: string;
 }
 
 export interface DockerServiceArgs {
@@ -20,6 +24,8 @@ export interface DockerServiceArgs {
   /** Secret environment (credentials), merged over `settings.env`. */
   readonly secretEnv?: pulumi.Input<Record<string, pulumi.Input<string>>>;
   readonly files?: readonly ContainerFile[];
+  /** Build the image locally instead of pulling it (the exporter); `settings.image` is its pinned local name. */
+  readonly build?: { readonly context: string; readonly dockerfile: string; readonly dependsOn: pulumi.Resource[] };
 }
 
 /** One pinned, limited, health-checked container with its named volumes on the dev Docker host. */
@@ -36,7 +42,11 @@ export class DockerService extends pulumi.ComponentResource {
     this.containerName = rendered.name;
     const childOpts = { parent: this, provider: args.provider };
 
-    const image = new docker.RemoteImage(`${name}-image`, { name: rendered.image, keepLocally: true }, childOpts);
+    const image = new docker.RemoteImage(
+      `${name}-image`,
+      { name: rendered.image, keepLocally: true, ...(args.build ? { build: { context: args.build.context, dockerfile: args.build.dockerfile } } : {}) },
+      { ...childOpts, dependsOn: args.build?.dependsOn ?? [] },
+    );
     const volumes = rendered.volumes.map(
       (volume) => new docker.Volume(`${name}-${volume.volumeName}`, { name: volume.volumeName, labels: [{ label: "org.buildfarm.service", value: settings.service }] }, childOpts),
     );
@@ -50,7 +60,13 @@ export class DockerService extends pulumi.ComponentResource {
         ...rendered,
         envs,
         networksAdvanced: [{ name: args.networkName, aliases: [settings.service] }],
-        uploads: (args.files ?? []).map((file) => ({ file: file.path, content: file.content, executable: file.executable ?? false })),
+        uploads: (args.files ?? []).map((file) => ({
+          file: file.path,
+          content: file.content,
+          executable: file.executable ?? false,
+          ...(file.owner !== undefined ? { owner: file.owner, group: file.owner } : {}),
+          ...(file.mode !== undefined ? { permissions: file.mode } : {}),
+        })),
       },
       { ...childOpts, dependsOn: [image, ...volumes] },
     );

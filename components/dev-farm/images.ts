@@ -19,5 +19,6 @@ export function isPinnedImage(reference: string): boolean {
   if (tag === undefined) return false;
   // Floating tags move under us: latest, stable, bare majors ("20"), "rootless".
   if (/^(latest|stable|edge|master|main|nightly|rootless)$/.test(tag)) return false;
-  return /\d+\.\d+/.test(tag) || /^RELEASE\.\d{4}-\d{2}-\d{2}T/.test(tag);
+  // Exact versions, MinIO release stamps, or a content hash of a locally built image.
+  return /\d+\.\d+/.test(tag) || /^RELEASE\.\d{4}-\d{2}-\d{2}T/.test(tag) || /^src-[a-f0-9]{12}$/.test(tag);
 }

@@ -29,6 +29,9 @@ export interface RenderedContainer {
   readonly mustRun: boolean;
   readonly attach: boolean;
   readonly logs: boolean;
+  /** Wait until the health check passes, so dependents start on a ready service. */
+  readonly wait: boolean;
+  readonly waitTimeout: number;
   readonly securityOpts: string[];
   readonly ulimits: Array<{ name: string; soft: number; hard: number }>;
   readonly logDriver: "json-file";
@@ -67,6 +70,8 @@ export function renderContainer(settings: DockerServiceSettings, placement: Dock
     mustRun: !settings.oneShot,
     attach: settings.oneShot,
     logs: settings.oneShot,
+    wait: healthcheck !== undefined,
+    waitTimeout: 180,
     securityOpts: [...settings.securityOpts],
     ulimits: [{ name: "nofile", soft: settings.nofile, hard: settings.nofile }],
     logDriver: "json-file",
