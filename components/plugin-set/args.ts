@@ -9,7 +9,7 @@ export const SYSTEM_PLUGIN_DIRS = [
   "/usr/libexec/docker/cli-plugins",
 ] as const;
 
-const safePath = z.string().regex(/^/[A-Za-z0-9._/-]*$/, { error: "expected an absolute path of letters, digits, . _ - and /" });
+const safePath = z.string().regex(/^\/[A-Za-z0-9._/-]*$/, { error: "expected an absolute path of letters, digits, . _ - and /" });
 const fileNameTemplate = z.string().regex(/^[A-Za-z0-9._{}-]+$/, { error: "expected a file name (placeholders {version} {arch} {uarch} {asset} allowed)" });
 
 export const requiredPluginSchema = z.strictObject({
