@@ -30,6 +30,21 @@ export interface BuilderCacheCredentials {
   readonly endpoint: string | undefined;
 }
 
+/** The `cache` stack output (stacks/outputs.ts `cacheOutputSchema`): strings for the default branch. */
+export interface CacheStackOutput {
+  readonly backend: "aws" | "s3-compatible";
+  readonly bucket: string;
+  readonly region: string;
+  readonly endpoint: string | null;
+  readonly prefix: string;
+  /** `buildctl --import-cache` / `--export-cache` values. */
+  readonly importCache: string;
+  readonly exportCache: string;
+  /** `docker buildx --cache-from` / `--cache-to` values. */
+  readonly cacheFrom: string;
+  readonly cacheTo: string;
+}
+
 /**
  * Shared BuildKit `type=s3` cache: an S3 bucket with encryption, TLS-only policy, no public
  * access, lifecycle expiry, size and error alarms and reader/writer IAM policies (aws), or the
@@ -53,6 +68,8 @@ export class DistributedCache extends pulumi.ComponentResource {
   readonly builderCredentials: BuilderCacheCredentials;
   /** aws with createBuilderUsers: key pairs for builders outside AWS (secrets). */
   readonly accessKeys: { readonly writer: CacheAccessKey; readonly reader: CacheAccessKey } | undefined;
+  /** The `cache` stack output for other teams. */
+  readonly stackOutput: pulumi.Output<CacheStackOutput>;
   readonly artifacts: Artifact[];
   private readonly aws: AwsCacheResources | undefined;
   private readonly componentName: string;
@@ -120,6 +137,19 @@ export class DistributedCache extends pulumi.ComponentResource {
       this.accessKeys = undefined;
     }
 
+    const main = rendered.flags.main;
+    this.stackOutput = this.bucketName.apply((bucket) => ({
+      backend: cache.backend,
+      bucket,
+      region: cache.region,
+      endpoint: cache.endpoint ?? null,
+      prefix: cache.prefix,
+      importCache: flagValue(main.buildctl, "--import-cache"),
+      exportCache: flagValue(main.buildctl, "--export-cache"),
+      cacheFrom: flagValue(main.buildx, "--cache-from"),
+      cacheTo: flagValue(main.buildx, "--cache-to"),
+    }));
+
     const builderKey = this.accessKeys?.writer ?? args.credentials;
     this.builderCredentials = {
       environment: rendered.builderEnvironment,
@@ -134,6 +164,7 @@ export class DistributedCache extends pulumi.ComponentResource {
 
     this.registerOutputs({
       bucketName: this.bucketName,
+      stackOutput: this.stackOutput,
       region: this.region,
       endpoint: this.endpoint,
       prefix: this.prefix,
@@ -161,4 +192,11 @@ export class DistributedCache extends pulumi.ComponentResource {
     const policy = access === "read" ? this.aws.readerPolicy : this.aws.writerPolicy;
     return new aws.iam.RolePolicyAttachment(`${this.componentName}-${access}-${key}`, { role: typeof role === "string" ? role : role.name, policyArn: policy.arn }, { parent: this });
   }
+}
+
+/** The value following the first occurrence of `flag`. */
+function flagValue(args: readonly string[], flag: string): string {
+  const value = args[args.indexOf(flag) + 1];
+  if (!args.includes(flag) || value === undefined) throw new Error(`no ${flag} among the rendered cache flags`);
+  return value;
 }

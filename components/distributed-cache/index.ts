@@ -1,6 +1,6 @@
 export { bucketNameSchema, distributedCacheSchema, type AwsCacheSettings, type DistributedCacheInput, type DistributedCacheSettings, type S3CompatibleCacheSettings } from "./args";
 export type { CacheAccessKey } from "./aws-resources";
-export { DistributedCache, type BuilderCacheCredentials, type DistributedCacheArgs } from "./distributed-cache";
+export { DistributedCache, type BuilderCacheCredentials, type CacheStackOutput, type DistributedCacheArgs } from "./distributed-cache";
 export { cacheName, environmentPrefix, goDuration, sanitiseBranch } from "./naming";
 export { renderAlarmSpecs, type AlarmSpec } from "./render-alarms";
 export { renderCache, requestMetricsFilterId, type FlagsByClient, type RenderedCache } from "./render-artifacts";
