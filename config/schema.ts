@@ -62,9 +62,13 @@ export const stackConfigSchema = z
     if (cache) {
       const touchSeconds = parseDuration(cache.touchRefresh) ?? 0;
       if (cache.retentionDays * 86400 < MIN_RETENTION_TOUCH_RATIO * touchSeconds) {
-        ctx.addIssue({ code: "custom", path: ["cache", "retentionDays"], message: `expected at least ${MIN_RETENTION_TOUCH_RATIO}x touchRefresh (${cache.touchRefresh}) so lifecycle expiry never deletes live blobs, got ${cache.retentionDays}` });
+        const minDays = Math.ceil((MIN_RETENTION_TOUCH_RATIO * touchSeconds) / 86400);
+        ctx.addIssue({ code: "custom", path: ["cache", "retentionDays"], message: `expected at least ${MIN_RETENTION_TOUCH_RATIO}x touchRefresh (${cache.touchRefresh}) = ${minDays} days so lifecycle expiry never deletes blobs BuildKit still re-touches (moby/buildkit#3223), got ${cache.retentionDays}` });
       }
       if (cache.backend === "s3-compatible") {
+        if (cache.allowInsecureEndpoint && config.environment !== "dev") {
+          ctx.addIssue({ code: "custom", path: ["cache", "allowInsecureEndpoint"], message: `expected false outside dev (plain http would expose cache traffic), got true in ${config.environment}` });
+        }
         const insecure = cache.endpoint.startsWith("http://");
         if (insecure && !(cache.allowInsecureEndpoint && config.environment === "dev")) {
           ctx.addIssue({ code: "custom", path: ["cache", "endpoint"], message: `expected an https URL (http only with allowInsecureEndpoint: true in dev), got "${cache.endpoint}"` });

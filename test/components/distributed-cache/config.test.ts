@@ -31,7 +31,7 @@ describe("cache config errors", () => {
 
   it("rejects retention shorter than 3x touchRefresh, naming the minimum", () => {
     expect(prodProblems({ retentionDays: 5, touchRefresh: "48h" })).toEqual([
-      "buildfarm:cache.retentionDays: expected at least 6 (3x touchRefresh 48h) so lifecycle expiry never deletes blobs BuildKit still re-touches (moby/buildkit#3223), got 5",
+      "buildfarm:cache.retentionDays: expected at least 3x touchRefresh (48h) = 6 days so lifecycle expiry never deletes blobs BuildKit still re-touches (moby/buildkit#3223), got 5",
     ]);
   });
 
