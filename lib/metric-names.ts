@@ -86,3 +86,29 @@ export function isKnownMetricName(name: string): boolean {
   if (KNOWN_METRIC_NAMES.has(name)) return true;
   return HISTOGRAM_SUFFIXES.some((suffix) => name.endsWith(suffix) && KNOWN_METRIC_NAMES.has(name.slice(0, -suffix.length)));
 }
+
+const PROMQL_WORDS = new Set([
+  "and", "or", "unless", "by", "without", "on", "ignoring", "group_left", "group_right", "bool", "offset",
+  "sum", "min", "max", "avg", "count", "stddev", "stdvar", "topk", "bottomk", "quantile", "count_values", "group",
+  "inf", "nan",
+]);
+
+/**
+ * Metric names a PromQL expression selects. A light tokenizer, enough for our own expressions:
+ * drops strings, label matchers, ranges and grouping clauses, then keeps identifiers that are not
+ * functions or keywords.
+ */
+export function metricNamesInPromql(expr: string): string[] {
+  const stripped = expr
+    .replace(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'/g, '""')
+    .replace(/\{[^}]*\}/g, " ")
+    .replace(/\[[^\]]*\]/g, " ")
+    .replace(/\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)/g, " ");
+  const names = new Set<string>();
+  for (const match of stripped.matchAll(/(?<![\w.:])([a-zA-Z_:][\w:]*)(\s*\()?/g)) {
+    const [, word, call] = match;
+    if (word === undefined || call !== undefined || PROMQL_WORDS.has(word.toLowerCase())) continue;
+    names.add(word);
+  }
+  return [...names].sort();
+}
