@@ -1,0 +1,134 @@
+import { execFile } from "node:child_process";
+import { createHash } from "node:crypto";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { buildkitHostSchema, buildkitReleaseSchema, type BuildkitHostInput } from "../../../components/buildkit-host/args";
+import { DEFAULT_HOST_PATHS } from "../../../components/buildkit-host/paths";
+import { renderHost } from "../../../components/buildkit-host/render-host";
+
+const run = promisify(execFile);
+const METRICS = readFileSync("/work/shared/reference/fixtures/buildkit-v0.32.2/buildkitd-v0.32.2-metrics.txt", "utf8");
+
+/** A release tarball whose buildkitd/buildctl are tiny scripts printing `version`; `brokenBuildctl` fails `debug workers`. */
+export async function makeTarball(dir: string, version: string, options: { brokenBuildctl?: boolean } = {}): Promise<string> {
+  const src = mkdtempSync(join(tmpdir(), "bk-src-"));
+  mkdirSync(join(src, "bin"));
+  writeFileSync(join(src, "bin", "buildkitd"), `#!/bin/sh\necho "buildkitd github.com/moby/buildkit ${version} 0123abcd"\n`);
+  writeFileSync(
+    join(src, "bin", "buildctl"),
+    `#!/bin/sh
+case "$*" in
+  *"debug workers"*) ${options.brokenBuildctl ? 'echo "error: connection refused" >&2; exit 1' : `echo '[{"id":"w1","platforms":[{"os":"linux","architecture":"amd64"}]}]'`} ;;
+  *"debug info"*) echo '{"buildkitVersion":{"package":"github.com/moby/buildkit","version":"${version}","revision":""}}' ;;
+  *) echo "buildctl github.com/moby/buildkit ${version} 0123abcd" ;;
+esac
+`,
+  );
+  chmodSync(join(src, "bin", "buildkitd"), 0o755);
+  chmodSync(join(src, "bin", "buildctl"), 0o755);
+  const name = `buildkit-${version}.linux-amd64.tar.gz`;
+  mkdirSync(join(dir, version), { recursive: true });
+  const tarball = join(dir, version, name);
+  await run("tar", ["-czf", tarball, "-C", src, "bin"]);
+  const digest = createHash("sha256").update(readFileSync(tarball)).digest("hex");
+  const provenance = { _type: "https://in-toto.io/Statement/v0.1", predicateType: "https://slsa.dev/provenance/v0.2", subject: [{ name, digest: { sha256: digest } }], predicate: { builder: { id: "https://github.com/moby/buildkit/actions" }, materials: [{ uri: "pkg:docker/alpine", digest: { sha256: "f".repeat(64) } }] } };
+  writeFileSync(`${tarball}.provenance.json`, JSON.stringify(provenance, null, 2));
+  return digest;
+}
+
+export interface ReleaseServer {
+  readonly baseUrl: string;
+  readonly debugAddress: string;
+  /** Paths (under the base URL) served with a cut-off body. */
+  readonly truncate: Set<string>;
+  close(): Promise<void>;
+}
+
+/** Serves `dir` and `/metrics` (the recorded buildkitd v0.32.2 exposition) on 127.0.0.1, ephemeral port. */
+export async function serveReleases(dir: string): Promise<ReleaseServer> {
+  const truncate = new Set<string>();
+  const server: Server = createServer((req, res) => {
+    const url = req.url ?? "/";
+    if (url === "/metrics") {
+      res.writeHead(200, { "content-type": "text/plain; version=0.0.4" }).end(METRICS);
+      return;
+    }
+    let body: Buffer;
+    try {
+      body = readFileSync(join(dir, decodeURIComponent(url.replace(/^\/releases/, ""))));
+    } catch {
+      res.writeHead(404).end("not found");
+      return;
+    }
+    if (truncate.has(url)) {
+      res.writeHead(200, { "content-length": body.length });
+      res.write(body.subarray(0, Math.floor(body.length / 2)), () => res.destroy());
+      return;
+    }
+    res.writeHead(200, { "content-length": body.length }).end(body);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    baseUrl: `http://127.0.0.1:${port}/releases`,
+    debugAddress: `127.0.0.1:${port}`,
+    truncate,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+export interface HostRoot {
+  readonly root: string;
+  readonly systemctlLog: string;
+  /** Renders the host's files for `version` into the staging directory under ROOT. */
+  stage(version: string, host?: Partial<BuildkitHostInput>, sha256?: string): void;
+  /** Runs a staged script for real; never throws, returns the exit code and output. */
+  script(name: string, env?: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }>;
+  systemctlCalls(): string[];
+  /** A PATH holding only links to the named tools. */
+  toolsOnly(tools: readonly string[]): string;
+}
+
+export function makeHostRoot(server: ReleaseServer): HostRoot {
+  const root = mkdtempSync(join(tmpdir(), "bk-root-"));
+  const fakes = join(root, ".fakes");
+  mkdirSync(fakes);
+  const systemctlLog = join(root, ".systemctl.log");
+  writeFileSync(join(fakes, "systemctl"), `#!/bin/sh\necho "$*" >> '${systemctlLog}'\n`);
+  chmodSync(join(fakes, "systemctl"), 0o755);
+  writeFileSync(systemctlLog, "");
+  const staging = join(root, DEFAULT_HOST_PATHS.stagingDir);
+  return {
+    root,
+    systemctlLog,
+    stage(version, host = {}, sha256) {
+      const settings = buildkitHostSchema.parse({ name: "builder-1", connection: { type: "local" }, arch: "amd64", ...host });
+      const release = buildkitReleaseSchema.parse({ version, downloadBaseUrl: server.baseUrl, sha256: sha256 ? { amd64: sha256 } : {} });
+      const rendered = renderHost(settings, release, { tls: false, cacheCredentials: false, exporterProgram: false });
+      mkdirSync(staging, { recursive: true });
+      writeFileSync(join(staging, "buildkitd.toml"), rendered.buildkitdToml);
+      for (const [file, text] of Object.entries({ ...rendered.units, ...rendered.scripts })) writeFileSync(join(staging, file), text);
+    },
+    async script(name, env = {}) {
+      try {
+        const { stdout, stderr } = await run("/bin/sh", [join(staging, name)], {
+          env: { PATH: process.env.PATH ?? "/usr/bin:/bin", ROOT: root, SYSTEMCTL: join(fakes, "systemctl"), LOGINCTL: "true", HOST_MACHINE: "x86_64", DEBUG_ADDR: server.debugAddress, RETRIES: "1", RETRY_DELAY: "0", TMPDIR: root, ...env },
+        });
+        return { code: 0, stdout, stderr };
+      } catch (error) {
+        const e = error as { code?: number; stdout?: string; stderr?: string };
+        return { code: typeof e.code === "number" ? e.code : 1, stdout: e.stdout ?? "", stderr: e.stderr ?? "" };
+      }
+    },
+    toolsOnly(tools) {
+      const dir = mkdtempSync(join(root, ".tools-"));
+      for (const tool of tools) symlinkSync(`/usr/bin/${tool}`, join(dir, tool));
+      return dir;
+    },
+    systemctlCalls: () => readFileSync(systemctlLog, "utf8").split("\n").filter(Boolean),
+  };
+}
