@@ -75,8 +75,6 @@ export const productionBuilderSchema = z.strictObject({
       certificateOidcIssuer: z.url().default("https://token.actions.githubusercontent.com"),
       /** Command that copies a local file to an `s3://` URL (argv: <file> <url>). @default "aws s3 cp --only-show-errors" */
       uploader: z.string().min(1).default("aws s3 cp --only-show-errors"),
-      /** Where the gate is installed on production hosts. @default "/usr/local/bin/prod-build" */
-      installPath: z.string().startsWith("/").default("/usr/local/bin/prod-build"),
     })
     .prefault({}),
   auditBucket: z.strictObject({

@@ -201,10 +201,10 @@ end_step
 begin_step builder
 case "$BUILDKIT_ADDR" in
   tcp://*)
-    for file in ca.pem cert.pem key.pem; do
+    for file in ca.pem client.pem client-key.pem; do
       [ -r "$TLS_DIR/$file" ] || fail 11 "client certificate file $TLS_DIR/$file is not readable (the TCP listener requires mTLS)"
     done
-    set -- --addr "$BUILDKIT_ADDR" --tlscacert "$TLS_DIR/ca.pem" --tlscert "$TLS_DIR/cert.pem" --tlskey "$TLS_DIR/key.pem" ;;
+    set -- --addr "$BUILDKIT_ADDR" --tlscacert "$TLS_DIR/ca.pem" --tlscert "$TLS_DIR/client.pem" --tlskey "$TLS_DIR/client-key.pem" ;;
   unix://*) set -- --addr "$BUILDKIT_ADDR" ;;
   *) fail 11 "BUILDKIT_HOST must be tcp://… (mTLS) or unix://…, got $BUILDKIT_ADDR" ;;
 esac

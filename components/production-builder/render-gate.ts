@@ -1,3 +1,4 @@
+import { DEFAULT_HOST_PATHS } from "../buildkit-host/paths";
 import type { Severity } from "./args";
 import { GATE_BODY } from "./gate-body";
 import { normalizeImageName } from "./render-source-policy";
@@ -5,10 +6,17 @@ import { normalizeImageName } from "./render-source-policy";
 /** Bumped when the gate's arguments or record format change. */
 export const GATE_VERSION = "1";
 
+/** File names in /etc/buildkit on a production host. */
+export const SOURCE_POLICY_FILE = "source-policy.json";
+export const GATE_SCRIPT_FILE = "prod-build.sh";
+
 /** Where the gate finds things on a production host (overridable by env for CI runners). */
 export const GATE_PATHS = {
-  sourcePolicy: "/etc/buildkit/source-policy.json",
-  clientTlsDir: "/etc/buildkit/prod-client",
+  /** Installed by BuildkitHost as an extra file of /etc/buildkit. */
+  sourcePolicy: `${DEFAULT_HOST_PATHS.configDir}/${SOURCE_POLICY_FILE}`,
+  script: `${DEFAULT_HOST_PATHS.configDir}/${GATE_SCRIPT_FILE}`,
+  /** The host's client certificate (signed by the production CA): ca.pem, client.pem, client-key.pem. */
+  clientTlsDir: DEFAULT_HOST_PATHS.tlsDir,
 } as const;
 
 /** Everything prod-build.sh is rendered from: resolved, non-secret values only. */

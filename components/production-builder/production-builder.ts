@@ -1,0 +1,156 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { configKeyPath } from "../../config/errors";
+import type { Artifact } from "../../lib/artifacts";
+import { BuildkitHost, type BuildkitHostArgs } from "../buildkit-host/buildkit-host";
+import type { BuildkitRelease } from "../buildkit-host/args";
+import { policyJson, renderCachePolicy } from "../distributed-cache/render-policies";
+import type { ResolvedCache } from "../distributed-cache/resolve";
+import type { ProductionBuilderSettings } from "./args";
+import { createAuditStore } from "./audit-store";
+import { GATE_SCRIPT_FILE, SOURCE_POLICY_FILE } from "./render-gate";
+import type { ProductionMonitoring } from "./render-monitoring";
+import { endpoints, gateScriptForHost, productionCachePrefixes, renderProduction } from "./render-production";
+import { createGateClientCertificate, createProductionCa } from "./tls";
+import { productionBuilderProblems } from "./validate";
+
+export const PRODUCTION_BUILDER_TYPE = "buildfarm:index:ProductionBuilder";
+
+export interface ProductionBuilderArgs {
+  /** Resolved settings (`productionBuilderSchema` output). */
+  readonly settings: ProductionBuilderSettings;
+  readonly release: BuildkitRelease;
+  /** SSH key for `ssh` connections (secret). */
+  readonly sshPrivateKey?: pulumi.Input<string>;
+  /** The shared cache (DistributedCache's resolved settings); the builder writes a sibling prefix of its own. */
+  readonly cache?: Pick<ResolvedCache, "bucket" | "region" | "prefix">;
+  /** The daemons' S3 credentials (passed to BuildkitHost). */
+  readonly cacheCredentials?: BuildkitHostArgs["cacheCredentials"];
+  readonly insightsExporterProgram?: pulumi.Input<string>;
+}
+
+/**
+ * Dedicated, hardened production builders (BuildkitHost with prod defaults and their own CA), the release
+ * gate, the source policy, the audit store and the monitoring hand-off.
+ */
+export class ProductionBuilder extends pulumi.ComponentResource {
+  readonly artifacts: Artifact[];
+  readonly hosts: BuildkitHost[];
+  /** The mTLS gRPC endpoints of the production hosts. */
+  readonly endpoints: string[];
+  /** The production CA (public); only certificates it signed are accepted. */
+  readonly caCertPem: pulumi.Output<string>;
+  /** The release gate's client certificate for CI; the key is a secret. */
+  readonly gateClientCertPem: pulumi.Output<string>;
+  readonly gateClientKeyPem: pulumi.Output<string>;
+  readonly gateScript: string;
+  readonly gateCommand: string;
+  readonly sourcePolicyJson: string;
+  readonly auditBucketName: pulumi.Output<string>;
+  readonly cachePrefixes: { readonly production: string; readonly sharedReadOnly?: string } | undefined;
+  readonly monitoring: ProductionMonitoring;
+
+  constructor(name: string, args: ProductionBuilderArgs, opts?: pulumi.ComponentResourceOptions) {
+    const { settings, release } = args;
+    const problems = productionBuilderProblems(settings);
+    if (problems.length > 0) {
+      throw new Error(`ProductionBuilder ${name}: refusing an unhardened production builder:\n${problems.map((p) => `  ${configKeyPath(["productionBuilder", ...p.path])}: ${p.message}`).join("\n")}`);
+    }
+    const cache = args.cache ? productionCachePrefixes(args.cache, settings) : undefined;
+    const rendered = renderProduction(settings, release, cache);
+    super(
+      PRODUCTION_BUILDER_TYPE,
+      name,
+      {
+        role: "prod",
+        hosts: settings.hosts.map((h) => h.name),
+        hardening: settings.hosts.map((h) => ({
+          host: h.name,
+          rootless: h.buildkitd.worker.rootless,
+          noProcessSandbox: h.buildkitd.worker.noProcessSandbox,
+          insecureEntitlements: h.buildkitd.insecureEntitlements,
+          tcpAddress: h.buildkitd.grpc.tcpAddress ?? null,
+          tlsMode: h.buildkitd.tls.mode,
+          allowedFrontends: h.buildkitd.allowedFrontends,
+          history: h.buildkitd.history,
+          resources: h.resources,
+          labels: h.labels,
+        })),
+        sourcePolicy: rendered.sourcePolicy,
+        sourcePolicySettings: settings.sourcePolicy,
+        gate: settings.gate,
+        auditBucket: settings.auditBucket,
+        cache: cache ?? null,
+        monitoring: rendered.monitoring,
+      },
+      opts,
+    );
+
+    const ca = createProductionCa(name, this);
+    const firstHost = settings.hosts[0];
+    const gateClient = createGateClientCertificate(name, ca, firstHost?.buildkitd.tls.validityHours ?? 8760, this);
+    this.hosts = settings.hosts.map(
+      (host) =>
+        new BuildkitHost(
+          `${name}-${host.name}`,
+          {
+            settings: host,
+            release,
+            environment: "prod",
+            sshPrivateKey: args.sshPrivateKey,
+            tls: { caCertPem: ca.certPem, caPrivateKeyPem: ca.privateKeyPem },
+            cacheCredentials: args.cacheCredentials,
+            extraFiles: { [SOURCE_POLICY_FILE]: rendered.sourcePolicyByHost[host.name] ?? "", [GATE_SCRIPT_FILE]: gateScriptForHost(settings, release, cache, host) },
+            insightsExporterProgram: args.insightsExporterProgram,
+          },
+          { parent: this },
+        ),
+    );
+
+    const audit = createAuditStore(name, settings.auditBucket, this);
+    if (cache) {
+      const writer = new aws.iam.Policy(`${name}-cache-writer`, {
+        path: "/buildfarm/",
+        description: `Read and write the production BuildKit cache under s3://${cache.bucket}/${cache.productionPrefix}`,
+        policy: policyJson(renderCachePolicy({ bucket: cache.bucket, prefix: cache.productionPrefix }, "write")),
+      }, { parent: this });
+      new aws.iam.RolePolicyAttachment(`${name}-cache-writer-attachment`, { role: settings.auditBucket.writerRoleName, policyArn: writer.arn }, { parent: this });
+      if (cache.sharedPrefix !== undefined) {
+        const reader = new aws.iam.Policy(`${name}-shared-cache-reader`, {
+          path: "/buildfarm/",
+          description: `Read (only) the shared BuildKit cache under s3://${cache.bucket}/${cache.sharedPrefix}`,
+          policy: policyJson(renderCachePolicy({ bucket: cache.bucket, prefix: cache.sharedPrefix }, "read")),
+        }, { parent: this });
+        new aws.iam.RolePolicyAttachment(`${name}-shared-cache-reader-attachment`, { role: settings.auditBucket.writerRoleName, policyArn: reader.arn }, { parent: this });
+      }
+    }
+
+    this.endpoints = endpoints(settings);
+    this.caCertPem = ca.certPem;
+    this.gateClientCertPem = gateClient.certPem;
+    this.gateClientKeyPem = pulumi.secret(gateClient.privateKeyPem);
+    this.gateScript = rendered.gateScript;
+    this.gateCommand = rendered.gateCommand;
+    this.sourcePolicyJson = `${JSON.stringify(rendered.sourcePolicy, null, 2)}\n`;
+    this.auditBucketName = audit.bucket.bucket;
+    this.cachePrefixes = cache ? { production: cache.productionPrefix, ...(cache.sharedPrefix !== undefined ? { sharedReadOnly: cache.sharedPrefix } : {}) } : undefined;
+    this.monitoring = rendered.monitoring;
+    this.artifacts = [
+      // BuildkitHost files under `hosts/<host>/` move to `prod/<host>/`: production artifacts stay apart.
+      ...this.hosts.flatMap((host) => host.artifacts.map((artifact) => ({ path: artifact.path.replace(/^hosts\//, "prod/"), content: artifact.content }))),
+      ...settings.hosts.flatMap((host) => [
+        { path: `prod/${host.name}/${SOURCE_POLICY_FILE}`, content: rendered.sourcePolicyByHost[host.name] ?? "" },
+        { path: `prod/${host.name}/${GATE_SCRIPT_FILE}`, content: gateScriptForHost(settings, release, cache, host) },
+      ]),
+      { path: `prod/${GATE_SCRIPT_FILE}`, content: rendered.gateScript },
+    ];
+    this.registerOutputs({
+      endpoints: this.endpoints,
+      caCertPem: this.caCertPem,
+      gateClientCertPem: this.gateClientCertPem,
+      gateClientKeyPem: this.gateClientKeyPem,
+      gateCommand: this.gateCommand,
+      auditBucketName: this.auditBucketName,
+    });
+  }
+}

@@ -1,0 +1,44 @@
+import type { BuildkitHostSettings } from "../buildkit-host/args";
+import type { ProductionBuilderSettings } from "./args";
+
+/** One Prometheus scrape target of a production builder. */
+export interface ProductionTarget {
+  readonly job: "buildkitd" | "buildkit-insights";
+  /** host:port Prometheus scrapes. */
+  readonly address: string;
+  readonly labels: Readonly<Record<string, string>>;
+}
+
+/** What MonitoringStack needs to watch the production builder separately (plain data). */
+export interface ProductionMonitoring {
+  readonly role: "prod";
+  readonly targets: readonly ProductionTarget[];
+  readonly thresholds: ProductionBuilderSettings["monitoring"];
+  readonly dashboard: { readonly uid: string; readonly title: string; readonly selector: string };
+}
+
+export const PRODUCTION_DASHBOARD_UID = "buildfarm-prod-builder";
+
+/** A listen address as seen from Prometheus: a wildcard bind becomes the host's name. */
+function scrapeAddress(host: BuildkitHostSettings, listen: string): string {
+  const port = listen.slice(listen.lastIndexOf(":") + 1);
+  const bind = listen.slice(0, listen.lastIndexOf(":"));
+  const reachable = host.connection.type === "ssh" && ["0.0.0.0", "[::]"].includes(bind) ? host.connection.host : bind;
+  return `${reachable}:${port}`;
+}
+
+/** Targets (buildkitd /metrics and the insights exporter) labelled role="prod", with the stricter thresholds. */
+export function productionMonitoring(settings: ProductionBuilderSettings): ProductionMonitoring {
+  const targets: ProductionTarget[] = [];
+  for (const host of settings.hosts) {
+    const labels = { ...host.labels, role: "prod", host: host.name };
+    targets.push({ job: "buildkitd", address: scrapeAddress(host, host.buildkitd.grpc.debugAddress), labels });
+    targets.push({ job: "buildkit-insights", address: scrapeAddress(host, host.insightsExporter.listenAddress), labels });
+  }
+  return {
+    role: "prod",
+    targets,
+    thresholds: settings.monitoring,
+    dashboard: { uid: PRODUCTION_DASHBOARD_UID, title: "BuildKit production builder", selector: '{role="prod"}' },
+  };
+}
