@@ -81,10 +81,20 @@ export const KNOWN_METRIC_NAMES: ReadonlySet<string> = new Set([
 
 const HISTOGRAM_SUFFIXES = ["_bucket", "_sum", "_count"] as const;
 
-/** True when `name` is a known metric or a histogram series of one. */
+/**
+ * Classic histograms, whose `_bucket`/`_sum`/`_count` series exist. buildkit_build_duration_seconds is
+ * not one: scraped as a native histogram it has no such series, so queries must use it directly.
+ */
+export const CLASSIC_HISTOGRAMS: ReadonlySet<string> = new Set([
+  EXPORTER_METRICS.buildCacheHitRatio,
+  EXPORTER_METRICS.buildDurationSeconds,
+  BUILDKITD_METRICS.rpcServerCallDurationSeconds,
+]);
+
+/** True when `name` is a known metric or a series of a known classic histogram. */
 export function isKnownMetricName(name: string): boolean {
   if (KNOWN_METRIC_NAMES.has(name)) return true;
-  return HISTOGRAM_SUFFIXES.some((suffix) => name.endsWith(suffix) && KNOWN_METRIC_NAMES.has(name.slice(0, -suffix.length)));
+  return HISTOGRAM_SUFFIXES.some((suffix) => name.endsWith(suffix) && CLASSIC_HISTOGRAMS.has(name.slice(0, -suffix.length)));
 }
 
 const PROMQL_WORDS = new Set([
