@@ -78,15 +78,26 @@ json_fields() {
       if (substr(s, pos, 5) == "false") { pos += 5; return "bool" }
       if (c ~ /[-0-9]/) { while (pos <= n && substr(s, pos, 1) ~ /[-+.eE0-9]/) pos++; return "number" }
       bad = 1; return "" }
+    function qc(ch) { if (ch == "\n") return q "\\n" q; if (ch == "\t") return q "\\t" q; if (ch == "\r") return q "\\r" q
+      if (ch == q) return q "\\" q q; if (ch in ord) return sprintf("%s\\x%02x%s", q, ord[ch], q); return q ch q }
+    BEGIN { q = sprintf("%c", 39); for (i = 1; i < 32; i++) ord[sprintf("%c", i)] = i }
     { s = s $0 "\n" }
     END { n = length(s); pos = 1; bad = 0; split(want, w, ","); for (i in w) wanted[tolower(w[i])] = w[i]
       ws(); if (pos > n) { print "ERR\tunexpected end of JSON input"; exit }
       c = substr(s, pos, 1)
-      if (c != "{") { t = skip(); if (bad || t == "") printf "ERR\tinvalid character '\''%s'\'' looking for beginning of value\n", c
+      if (c == "t" || c == "f" || c == "n") { lit = (c == "t" ? "true" : (c == "f" ? "false" : "null"))
+        for (i = 2; i <= length(lit); i++) { ch = substr(s, pos + i - 1, 1)
+          if (pos + i - 1 > n) { print "ERR\tunexpected end of JSON input"; exit }
+          if (ch != substr(lit, i, 1)) { printf "ERR\tinvalid character %s in literal %s (expecting '\''%s'\'')\n", qc(ch), lit, substr(lit, i, 1); exit } }
+        pos += length(lit); ws()
+        if (pos <= n) { printf "ERR\tinvalid character %s after top-level value\n", qc(substr(s, pos, 1)); exit }
+        if (lit != "null") print "ERR\tjson: cannot unmarshal bool into Go value of type metadata.Metadata"
+        exit }
+      if (c != "{") { t = skip(); if (bad || t == "") printf "ERR\tinvalid character %s looking for beginning of value\n", qc(c)
         else printf "ERR\tjson: cannot unmarshal %s into Go value of type metadata.Metadata\n", t; exit }
       pos++; ws(); nout = 0
       if (substr(s, pos, 1) == "}") pos++
-      else while (1) { ws(); if (substr(s, pos, 1) != "\"") { bad = 1; break }
+      else while (1) { ws(); if (substr(s, pos, 1) != "\"") { bad = 1; if (pos <= n) keyerr = qc(substr(s, pos, 1)); break }
         key = str(); ws(); if (substr(s, pos, 1) != ":") { bad = 1; break }
         pos++; ws(); k = tolower(key)
         if (k in wanted) {
@@ -102,7 +113,8 @@ json_fields() {
         ws(); c = substr(s, pos, 1); pos++
         if (c == "}") break
         if (c != ",") { bad = 1; break } }
-      if (!bad) { ws(); if (pos <= n) { printf "ERR\tinvalid character '\''%s'\'' after top-level value\n", substr(s, pos, 1); exit } }
+      if (!bad) { ws(); if (pos <= n) { printf "ERR\tinvalid character %s after top-level value\n", qc(substr(s, pos, 1)); exit } }
+      if (bad && keyerr != "") { printf "ERR\tinvalid character %s looking for beginning of object key string\n", keyerr; exit }
       if (bad) { print "ERR\tmalformed JSON"; exit }
       if (typeerr != "") { print "ERR\t" typeerr; exit }
       for (k in out) { if (arr[k] != "") printf "%s", arr[k]; else printf "%s\t%s\n", k, out[k] } }'
