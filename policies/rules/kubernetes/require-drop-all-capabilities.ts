@@ -1,0 +1,23 @@
+import { forTypes, type BuildfarmResourcePolicy } from "../lib/policy";
+import { containersOf, podTemplateOf } from "../lib/k8s";
+import { asStrings, at } from "../lib/props";
+import { K8S_WORKLOAD_TYPES } from "../lib/types";
+
+/** The only capability Pod Security "restricted" lets a container add back. */
+const ALLOWED_ADD = ["NET_BIND_SERVICE"];
+
+export const requireDropAllCapabilities: BuildfarmResourcePolicy = {
+  name: "buildfarm-k8s-drop-all-capabilities",
+  description: "Every Kubernetes container drops ALL capabilities and adds back nothing but NET_BIND_SERVICE.",
+  remediationSteps: "Set securityContext.capabilities.drop: [\"ALL\"] on each container, and remove capabilities.add entries other than NET_BIND_SERVICE.",
+  validateResource: forTypes(K8S_WORKLOAD_TYPES, (props, args, reportViolation) => {
+    const pod = podTemplateOf(args.type, props);
+    if (!pod) return;
+    for (const view of containersOf(pod)) {
+      const drop = asStrings(at(view.container, "securityContext", "capabilities", "drop")).map((c) => c.toUpperCase());
+      if (!drop.includes("ALL")) reportViolation(`${view.kind} "${view.name}" does not drop ALL capabilities`);
+      const added = asStrings(at(view.container, "securityContext", "capabilities", "add")).filter((c) => !ALLOWED_ADD.includes(c.toUpperCase().replace(/^CAP_/, "")));
+      if (added.length > 0) reportViolation(`${view.kind} "${view.name}" adds capabilities ${added.join(", ")}`);
+    }
+  }),
+};
