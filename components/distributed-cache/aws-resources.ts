@@ -62,7 +62,9 @@ export function createAwsCacheResources(name: string, parent: pulumi.Resource, c
 
   const alarmTopicArn = settings.alarmTopicArn !== undefined
     ? pulumi.output(settings.alarmTopicArn)
-    : new aws.sns.Topic(`${name}-alarms`, { kmsMasterKeyId: "alias/aws/sns" }, opts).arn;
+    // No SSE with the AWS-managed alias/aws/sns key: its key policy does not let CloudWatch publish,
+    // so encrypted alarms would be dropped silently. Alarm texts hold no secrets.
+    : new aws.sns.Topic(`${name}-alarms`, { displayName: `BuildKit cache ${cache.bucket}` }, opts).arn;
   for (const spec of rendered.alarms) createAlarm(name, spec, alarmTopicArn, opts);
 
   const readerPolicy = new aws.iam.Policy(`${name}-reader`, { path: "/buildfarm/", description: `Read the BuildKit cache under s3://${cache.bucket}/${cache.prefix}`, policy: policyJson(rendered.readerPolicy) }, opts);

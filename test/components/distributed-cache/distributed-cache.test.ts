@@ -69,10 +69,17 @@ describe("DistributedCache (aws)", () => {
   });
 
   it("uses SSE-S3 (AES256) by default", async () => {
-    await awsCache("c2", { encryption: {}, sizeLimit: undefined, createBuilderUsers: false, writerRoles: [], readerRoles: [] });
+    const c2 = await awsCache("c2", { encryption: {}, sizeLimit: undefined, createBuilderUsers: false, writerRoles: [], readerRoles: [] });
     expect(byName("c2-encryption")?.inputs.rules).toEqual([{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }]);
     expect(ofType("c2", "aws:cloudwatch/metricAlarm:MetricAlarm").map((r) => r.name).sort()).toEqual(["c2-client-errors-alarm", "c2-server-errors-alarm"]);
     expect(ofType("c2", "aws:iam/user:User")).toEqual([]);
+    expect(c2.accessKeys).toBeUndefined();
+    // Builders on AWS use their instance role: region only, no credentials file.
+    expect(c2.builderCredentials.credentialsFile).toBeUndefined();
+    expect(c2.builderCredentials.environment).toEqual({ AWS_REGION: "eu-west-1" });
+    const serverErrors = byName("c2-server-errors-alarm")?.inputs;
+    expect(serverErrors).toMatchObject({ threshold: 5, evaluationPeriods: 3, comparisonOperator: "GreaterThanThreshold", treatMissingData: "notBreaching" });
+    expect((serverErrors?.metricQueries as Array<{ id: string }>).map((q) => q.id)).toEqual(["errors", "requests", "rate"]);
   });
 
   it("expires the cache prefix after retentionDays and aborts multipart uploads after 1 day", () => {
