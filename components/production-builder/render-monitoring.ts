@@ -17,7 +17,8 @@ export interface ProductionMonitoring {
   readonly dashboard: { readonly uid: string; readonly title: string; readonly selector: string };
 }
 
-export const PRODUCTION_DASHBOARD_UID = "buildfarm-prod-builder";
+/** The dashboard MonitoringStack provisions for the production builder (dashboards/production-builder.ts). */
+export const PRODUCTION_DASHBOARD_UID = "buildfarm-production-builder";
 
 /** A listen address as seen from Prometheus: a wildcard bind becomes the host's name. */
 function scrapeAddress(host: BuildkitHostSettings, listen: string): string {
@@ -39,6 +40,6 @@ export function productionMonitoring(settings: ProductionBuilderSettings): Produ
     role: "prod",
     targets,
     thresholds: settings.monitoring,
-    dashboard: { uid: PRODUCTION_DASHBOARD_UID, title: "BuildKit production builder", selector: '{role="prod"}' },
+    dashboard: { uid: PRODUCTION_DASHBOARD_UID, title: "Build farm / Production builder", selector: '{role="prod"}' },
   };
 }
