@@ -5,7 +5,7 @@ import type { ResolvedCache } from "./resolve";
 export const MC_ALIAS = "buildfarmcache";
 
 /**
- * Lifecycle (ILM) document for `mc ilm import`: expiry under the cache prefix only. MinIO drops
+ * Lifecycle (ILM) document for `mc ilm rule import`: expiry under the cache prefix only. MinIO drops
  * stale multipart uploads itself (`api stale_uploads_expiry`, 24h by default), so no abort rule.
  */
 export function renderMinioLifecycle(cache: ResolvedCache): { Rules: LifecycleRule[] } {
@@ -37,7 +37,7 @@ export MC_HOST_${MC_ALIAS}
 if "$MC" version info "${target}" | grep -q "versioning is enabled"; then
   "$MC" version suspend "${target}"
 fi
-"$MC" ilm import "${target}" <<'ILM'
+"$MC" ilm rule import "${target}" <<'ILM'
 ${ilm}
 ILM
 "$MC" ilm rule ls "${target}"

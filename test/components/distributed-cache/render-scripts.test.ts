@@ -34,7 +34,7 @@ describe("renderMinioSetupScript", () => {
     const stdinCopy = path.join(work, "mc.stdin");
     const fakeMc = path.join(work, "mc");
     // Records each call; answers `version info` like an un-versioned MinIO bucket.
-    writeFileSync(fakeMc, `#!/bin/sh\necho "$*" >> "${log}"\ncase "$1 $2" in\n  "version info") echo "$3 is un-versioned" ;;\n  "ilm import") cat > "${stdinCopy}" ;;\nesac\n`);
+    writeFileSync(fakeMc, `#!/bin/sh\necho "$*" >> "${log}"\ncase "$1 $2 $3" in\n  "version info "*) echo "$3 is un-versioned" ;;\n  "ilm rule import") cat > "${stdinCopy}" ;;\nesac\n`);
     chmodSync(fakeMc, 0o755);
     const file = path.join(work, "setup-run.sh");
     writeFileSync(file, script, { mode: 0o755 });
@@ -43,7 +43,7 @@ describe("renderMinioSetupScript", () => {
       "mb --ignore-existing buildfarmcache/buildkit-cache",
       "anonymous set none buildfarmcache/buildkit-cache",
       "version info buildfarmcache/buildkit-cache",
-      "ilm import buildfarmcache/buildkit-cache",
+      "ilm rule import buildfarmcache/buildkit-cache",
       "ilm rule ls buildfarmcache/buildkit-cache",
     ]);
     expect(JSON.parse(readFileSync(stdinCopy, "utf8"))).toEqual(renderMinioLifecycle(minio));
