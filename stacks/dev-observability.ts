@@ -1,9 +1,13 @@
+import * as command from "@pulumi/command";
 import type * as docker from "@pulumi/docker";
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
+import type { TlsMaterial } from "../components/buildkit-host";
 import type { DockerPlacement } from "../components/dev-farm";
+import { PluginSet } from "../components/plugin-set";
 import type { StackConfig } from "../config/schema";
 import type { Artifact } from "../lib/artifacts";
 import type { StackOutputs } from "./outputs";
+import { pluginArtifacts, pluginInventoryEntry } from "./plugin-inventory";
 
 export interface DevObservabilityArgs {
   readonly provider: docker.Provider;
@@ -11,23 +15,45 @@ export interface DevObservabilityArgs {
   readonly placement: DockerPlacement;
   /** Host clients use for published ports. */
   readonly clientHost: string;
+  /** The dev builder, for `docker buildx create --driver remote` on this machine. */
+  readonly builder: { readonly endpoint: string; readonly serverName: string; readonly tls: TlsMaterial };
   readonly dependsOn: pulumi.Resource[];
 }
 
 type ObservabilityOutputs = Pick<StackOutputs, "prometheusUrl" | "alertmanagerUrl" | "grafanaUrl" | "grafanaDashboards" | "pluginInventory" | "prodGate">;
 
+/** PluginSet on this machine, with buildx pointed at the dev builder through client files it writes first. */
+function localPlugins(config: StackConfig, args: DevObservabilityArgs): { inventory: ObservabilityOutputs["pluginInventory"]; artifacts: Artifact[] } {
+  if (!config.plugins.enabled) return { inventory: [], artifacts: [] };
+  const dir = `${config.plugins.stateDir}/buildx-tls`;
+  const files = new command.local.Command("dev-buildx-client-files", {
+    create: `umask 077 && mkdir -p '${dir}' && printf '%s' "$CA" > '${dir}/ca.pem' && printf '%s' "$CERT" > '${dir}/client.pem' && printf '%s' "$KEY" > '${dir}/client-key.pem'`,
+    delete: `rm -f '${dir}/ca.pem' '${dir}/client.pem' '${dir}/client-key.pem'`,
+    environment: { CA: args.builder.tls.caCertPem, CERT: args.builder.tls.clientCertPem, KEY: pulumi.secret(args.builder.tls.clientKeyPem) },
+  }, { dependsOn: args.dependsOn });
+  const plugins = new PluginSet("dev-plugins", {
+    hostName: "local",
+    access: { connection: { type: "local" } },
+    settings: config.plugins,
+    buildxEndpoint: { endpoint: args.builder.endpoint, serverName: args.builder.serverName, caPath: `${dir}/ca.pem`, certPath: `${dir}/client.pem`, keyPath: `${dir}/client-key.pem` },
+    dependsOn: [files],
+  });
+  return { inventory: pulumi.all([pluginInventoryEntry("local", plugins, config.plugins)]), artifacts: pluginArtifacts("local", plugins) };
+}
+
 /** MonitoringStack's containers and PluginSet on this machine, wired into the dev farm. */
 export function devObservability(config: StackConfig, args: DevObservabilityArgs): { outputs: ObservabilityOutputs; artifacts: Artifact[] } {
   const base = `http://${args.clientHost}`;
+  const plugins = localPlugins(config, args);
   return {
     outputs: {
       prometheusUrl: `${base}:9090`,
       alertmanagerUrl: `${base}:9093`,
       grafanaUrl: `${base}:3000`,
       grafanaDashboards: [],
-      pluginInventory: [{ host: "local", installDir: config.plugins.installDir, plugins: config.plugins.required.map((p) => ({ name: p.name, version: p.version })), auditCommand: "bash plugin-audit.sh" }],
+      pluginInventory: plugins.inventory,
       prodGate: null,
     },
-    artifacts: [],
+    artifacts: plugins.artifacts,
   };
 }

@@ -2,8 +2,7 @@ import * as command from "@pulumi/command";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { buildkitdSettingsSchema, type BuildkitdSettings } from "../components/buildkit-host/args";
-import { renderBuildkitdToml } from "../components/buildkit-host/render-buildkitd-toml";
+import { buildkitHostSchema, renderBuildkitdToml, type BuildkitHostSettings } from "../components/buildkit-host";
 import {
   BuilderTls, buildkitdService, DEV_PORTS, DEV_SERVICES, DockerService, EXPORTER_PATHS, exporterImageName, exporterService,
   MINIO_SETUP_DIR, minioService, minioSetupJob, renderExporterContextCommand, renderExporterDockerfile, renderMinioUserScript, ROOTLESS_PATHS,
@@ -13,11 +12,11 @@ import { DistributedCache, MC_ALIAS, policyJson } from "../components/distribute
 import type { StackConfig } from "../config/schema";
 import type { Artifact } from "../lib/artifacts";
 import { parseSize } from "../lib/units";
-import { buildctlFlags, buildxCreateCommand, publishedHost } from "./client-commands";
+import { builderOutputs, containerBuilderEntry } from "./builder-output";
 import { devObservability } from "./dev-observability";
 import { exporterSourceInputs } from "./exporter-sources";
 import { cacheOutput } from "./cache-output";
-import { OUTPUTS_VERSION, type BuilderOutput } from "./outputs";
+import { OUTPUTS_VERSION } from "./outputs";
 import type { StackResult } from "./types";
 
 /** Published host ports of the dev farm (all on `docker.bindAddress`). */
@@ -26,15 +25,30 @@ export const DEV_PUBLISHED_PORTS = { buildkitd: 1234, minioApi: 9000, minioConso
 const PREFIX = "buildfarm";
 const EXPORTER_CONTEXT = "bin/dev-exporter-image";
 
-/** BuildKit settings of the dev daemon: rootless, mTLS TCP listener, metrics on the private network. */
-export function devBuildkitdSettings(): BuildkitdSettings {
-  return buildkitdSettingsSchema.parse({
-    rootDir: ROOTLESS_PATHS.rootDir,
-    worker: { rootless: true, maxParallelism: 4 },
-    gc: { reservedSpace: "2GB", maxUsedSpace: "20GB", minFreeSpace: "10%" },
-    grpc: { tcpAddress: `tcp://0.0.0.0:${DEV_PORTS.buildkitdGrpc}`, debugAddress: `0.0.0.0:${DEV_PORTS.buildkitdMetrics}` },
-    tls: { mode: "generate", serverNames: [DEV_SERVICES.buildkitd, "localhost"] },
+/** The dev daemon described as a builder host: rootless, mTLS TCP listener, metrics on the private network. */
+export function devBuilderSettings(clientHost: string): BuildkitHostSettings {
+  return buildkitHostSchema.parse({
+    name: "buildfarm-dev",
+    connection: { type: "local" },
+    role: "shared",
+    buildkitd: {
+      rootDir: ROOTLESS_PATHS.rootDir,
+      worker: { rootless: true, maxParallelism: 4 },
+      gc: { reservedSpace: "2GB", maxUsedSpace: "20GB", minFreeSpace: "10%" },
+      grpc: { tcpAddress: `tcp://0.0.0.0:${DEV_PORTS.buildkitdGrpc}`, debugAddress: `0.0.0.0:${DEV_PORTS.buildkitdMetrics}` },
+      // The exporter dials "buildkitd" on the network; clients dial the published host.
+      tls: { mode: "generate", serverNames: [...new Set([DEV_SERVICES.buildkitd, clientHost])] },
+    },
+    resources: { cpuQuota: "200%", memoryHigh: "3GiB", memoryMax: "4GiB" },
+    labels: { stack: "dev", role: "shared" },
   });
+}
+
+/** Host clients use for ports published on `bindAddress` of the Docker host. */
+export function publishedHost(dockerHost: string, bindAddress: string): string {
+  const ssh = /^ssh:\/\/(?:[^@/]+@)?([^:/]+)/.exec(dockerHost);
+  if (bindAddress === "0.0.0.0" || bindAddress === "::") return ssh?.[1] ?? "127.0.0.1";
+  return bindAddress;
 }
 
 /** The whole farm on one Docker host: `pulumi up -s dev` needs Docker and nothing else. */
@@ -88,22 +102,22 @@ export function buildDevStack(config: StackConfig): StackResult {
   }, { dependsOn: [minio] });
 
   // buildkitd: rootless, its buildkitd.toml from BuildkitHost's renderer, mTLS on the published port.
-  const settings = devBuildkitdSettings();
-  const toml = renderBuildkitdToml(settings, { unixSocket: ROOTLESS_PATHS.unixSocket, tlsDir: ROOTLESS_PATHS.tlsDir, labels: { stack: "dev", role: "shared" } });
+  const builderSettings = devBuilderSettings(clientHost);
+  const settings = builderSettings.buildkitd;
+  const toml = renderBuildkitdToml(settings, { unixSocket: ROOTLESS_PATHS.unixSocket, tlsDir: ROOTLESS_PATHS.tlsDir, labels: builderSettings.labels });
   artifacts.push({ path: "dev/buildkitd/buildkitd.toml", content: toml });
-  const serverIps = [...new Set(["127.0.0.1", ...(/^\d+\.\d+\.\d+\.\d+$/.test(clientHost) ? [clientHost] : [])])];
-  const builderTls = new BuilderTls("dev-builder-tls", { dnsNames: [DEV_SERVICES.buildkitd, "localhost", ...(/^\d/.test(clientHost) ? [] : [clientHost])], ipAddresses: serverIps });
+  const tls = new BuilderTls("dev-builder-tls", { serverNames: settings.tls.serverNames, validityHours: settings.tls.validityHours }).material;
   const asUser = { owner: "1000" };
   const credentialsFile = cache.builderCredentials.credentialsFile;
   const buildkitd = new DockerService("dev-buildkitd", {
     ...serviceArgs,
     // The daemon, not the client, reads the S3 keys: DistributedCache's credentials file and environment.
-    settings: { ...buildkitdService({ publishPort: DEV_PUBLISHED_PORTS.buildkitd, memory: "4GiB", cpus: 2 }), env: cache.builderCredentials.environment },
+    settings: { ...buildkitdService({ publishPort: DEV_PUBLISHED_PORTS.buildkitd, memory: builderSettings.resources.memoryMax, cpus: Number(builderSettings.resources.cpuQuota.replace("%", "")) / 100 }), env: cache.builderCredentials.environment },
     files: [
       { path: `${ROOTLESS_PATHS.configDir}/buildkitd.toml`, content: toml, ...asUser },
-      { path: `${ROOTLESS_PATHS.tlsDir}/ca.pem`, content: builderTls.caCertPem, ...asUser },
-      { path: `${ROOTLESS_PATHS.tlsDir}/server.pem`, content: builderTls.serverCertPem, ...asUser },
-      { path: `${ROOTLESS_PATHS.tlsDir}/server-key.pem`, content: builderTls.serverKeyPem, ...asUser, mode: "0600" },
+      { path: `${ROOTLESS_PATHS.tlsDir}/ca.pem`, content: tls.caCertPem, ...asUser },
+      { path: `${ROOTLESS_PATHS.tlsDir}/server.pem`, content: tls.serverCertPem, ...asUser },
+      { path: `${ROOTLESS_PATHS.tlsDir}/server-key.pem`, content: tls.serverKeyPem, ...asUser, mode: "0600" },
       ...(credentialsFile ? [{ path: credentialsFile.path, content: credentialsFile.content, ...asUser, mode: credentialsFile.mode }] : []),
     ],
   }, { dependsOn: [minio] });
@@ -122,37 +136,23 @@ export function buildDevStack(config: StackConfig): StackResult {
     settings: exporterService({ image: exporterImage, gcMaxUsedBytes: parseSize(settings.gc.maxUsedSpace) }),
     build: { context: EXPORTER_CONTEXT, dockerfile: `${EXPORTER_CONTEXT}/Dockerfile`, dependsOn: [exporterContext] },
     files: [
-      { path: `${EXPORTER_PATHS.tlsDir}/ca.pem`, content: builderTls.caCertPem },
-      { path: `${EXPORTER_PATHS.tlsDir}/client.pem`, content: builderTls.clientCertPem },
+      { path: `${EXPORTER_PATHS.tlsDir}/ca.pem`, content: tls.caCertPem },
+      { path: `${EXPORTER_PATHS.tlsDir}/client.pem`, content: tls.clientCertPem },
       // uid 1000 is `node` in the Node image.
-      { path: `${EXPORTER_PATHS.tlsDir}/client-key.pem`, content: builderTls.clientKeyPem, owner: "1000", mode: "0600" },
+      { path: `${EXPORTER_PATHS.tlsDir}/client-key.pem`, content: tls.clientKeyPem, owner: "1000", mode: "0600" },
     ],
   }, { dependsOn: [buildkitd] });
 
-  const observability = devObservability(config, { provider, network, placement, clientHost, dependsOn: [buildkitd, exporter, minio] });
-  artifacts.push(...observability.artifacts);
-
   const endpoint = `tcp://${clientHost}:${DEV_PUBLISHED_PORTS.buildkitd}`;
-  const address = { name: "buildfarm-dev", endpoint, serverName: DEV_SERVICES.buildkitd };
-  const builder: pulumi.Output<BuilderOutput> = pulumi.all([builderTls.caCertPem, builderTls.clientCertPem]).apply(([caCertPem, clientCertPem]) => ({
-    name: address.name,
-    role: "shared" as const,
-    endpoint,
-    serverName: address.serverName,
-    platforms: settings.worker.platforms,
-    metricsUrl: `http://${DEV_SERVICES.buildkitd}:${DEV_PORTS.buildkitdMetrics}/metrics`,
-    caCertPem,
-    clientCertPem,
-    buildctlFlags: buildctlFlags(address),
-    buildxCreateCommand: buildxCreateCommand(address),
-  }));
+  const builder = containerBuilderEntry(builderSettings, { endpoint, metricsUrl: `http://${DEV_SERVICES.buildkitd}:${DEV_PORTS.buildkitdMetrics}/metrics` }, tls);
+  const observability = devObservability(config, { provider, network, placement, clientHost, builder: { endpoint, serverName: DEV_SERVICES.buildkitd, tls }, dependsOn: [buildkitd, exporter, minio] });
+  artifacts.push(...observability.artifacts);
 
   return {
     outputs: {
       outputsVersion: OUTPUTS_VERSION,
       environment: "dev",
-      builders: builder.apply((b) => [b]),
-      builderClientKeys: pulumi.secret(builderTls.clientKeyPem.apply((key) => ({ [address.name]: key }))),
+      ...builderOutputs([builder]),
       cache: cacheOutput(cache),
       cacheCredentials: pulumi.secret(pulumi.all([cacheCredentials.accessKeyId, cacheCredentials.secretAccessKey]).apply(([accessKeyId, secretAccessKey]) => ({ accessKeyId, secretAccessKey }))),
       ...observability.outputs,

@@ -28,9 +28,9 @@ export const builderOutputSchema = z.strictObject({
   caCertPem: z.string().includes("BEGIN CERTIFICATE"),
   /** PEM of the client certificate (public; its key is in the secret `builderClientKeys`). */
   clientCertPem: z.string().includes("BEGIN CERTIFICATE"),
-  /** `buildctl` global flags, with ca.pem / cert.pem / key.pem written next to the caller. */
-  buildctlFlags: z.string().startsWith("--addr tcp://"),
-  /** `docker buildx create` command line for the remote driver. */
+  /** A `buildctl … debug workers` check; run it where ca.pem, client.pem and client-key.pem were written. */
+  buildctlCommand: z.string().startsWith("buildctl --addr tcp://"),
+  /** `docker buildx create` command line for the remote driver (same PEM files, from $PWD). */
   buildxCreateCommand: z.string().startsWith("docker buildx create "),
 });
 
@@ -64,14 +64,29 @@ export const pluginInventorySchema = z.strictObject({
   host: z.string().min(1),
   installDir: z.string().startsWith("/"),
   /** Required plugins and their pinned versions. */
-  plugins: z.array(z.strictObject({ name: z.string().min(1), version: z.string().min(1) })),
-  /** Command that prints the live inventory as JSON. */
-  auditCommand: z.string().min(1),
+  required: z.array(z.strictObject({ name: z.string().min(1), version: z.string().min(1) })),
+  /** What the last audit found on the host (empty until the first `pulumi up`). */
+  installed: z.array(z.strictObject({
+    name: z.string(),
+    path: z.string(),
+    kind: z.enum(["cli", "engine"]),
+    status: z.enum(["valid", "invalid", "shadowed"]),
+    reason: z.string(),
+    version: z.string(),
+    vendor: z.string(),
+    purpose: z.string(),
+  })),
+  /** Invalid plugins the last audit counted (alerted on through node_exporter). */
+  invalidCount: z.number().int().min(0),
 });
 
 export const prodGateOutputSchema = z.strictObject({
   /** The release gate CI runs for production images. */
   command: z.string().min(1),
+  /** The production CA (public); only certificates it signed are accepted by production builders. */
+  caCertPem: z.string().includes("BEGIN CERTIFICATE"),
+  /** The gate's client certificate; its key is `builderClientKeys["prod-gate"]`. */
+  clientCertPem: z.string().includes("BEGIN CERTIFICATE"),
   /** Endpoints of the production builders the gate builds on. */
   builders: z.array(z.string().regex(/^tcp:\/\//)),
   /** Object-locked bucket holding one metadata record per gated build. */
@@ -83,7 +98,7 @@ export const stackOutputsSchema = z.strictObject({
   outputsVersion: z.literal(OUTPUTS_VERSION),
   environment: z.enum(["dev", "prod"]),
   builders: z.array(builderOutputSchema).min(1),
-  /** Secret: builder name → client private key PEM. */
+  /** Secret: builder name (and "prod-gate") → client private key PEM. */
   builderClientKeys: z.record(z.string(), z.string().includes("PRIVATE KEY")),
   cache: cacheOutputSchema,
   /** Secret: static S3 credentials when the stack owns them (dev MinIO); null when builders use their own role. */
@@ -100,6 +115,9 @@ export const stackOutputsSchema = z.strictObject({
 
 /** Names of outputs whose whole value is a Pulumi secret. */
 export const SECRET_OUTPUT_NAMES = ["builderClientKeys", "cacheCredentials"] as const;
+
+/** Key of the release gate's client key in `builderClientKeys`. */
+export const PROD_GATE_KEY_NAME = "prod-gate";
 
 export type StackOutputValues = z.output<typeof stackOutputsSchema>;
 export type BuilderOutput = z.output<typeof builderOutputSchema>;
