@@ -25,7 +25,7 @@ export function podTemplateOf(type: string, props: Props): PodTemplate | undefin
   return { metadata: asRecord(template["metadata"]) ?? {}, spec: asRecord(template["spec"]) ?? {} };
 }
 
-export function containersOf(pod: PodTemplate, kinds: readonly ContainerKind[] = ["container", "initContainer", "ephemeralContainer"]): ContainerView[] {
+export function containersOf(pod: PodTemplate, kinds: readonly ContainerKind[] = ["initContainer", "container", "ephemeralContainer"]): ContainerView[] {
   const fields: Record<ContainerKind, string> = { container: "containers", initContainer: "initContainers", ephemeralContainer: "ephemeralContainers" };
   const out: ContainerView[] = [];
   for (const kind of kinds) {

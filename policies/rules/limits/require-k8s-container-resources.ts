@@ -14,7 +14,7 @@ export const requireK8sContainerResources: BuildfarmResourcePolicy = {
   validateResource: forTypes(K8S_WORKLOAD_TYPES, (props, args, reportViolation) => {
     const pod = podTemplateOf(args.type, props);
     if (!pod) return;
-    for (const view of containersOf(pod, ["container", "initContainer"])) {
+    for (const view of containersOf(pod, ["initContainer", "container"])) {
       for (const field of ["requests", "limits"] as const) {
         const values = asRecord(at(view.container, "resources", field)) ?? {};
         const missing = K8S_RESOURCE_NAMES.filter((r) => values[r] === undefined || values[r] === null || values[r] === "");

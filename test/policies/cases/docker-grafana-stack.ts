@@ -1,0 +1,82 @@
+import { dashboard, dockerContainer, mutate, prodComponents, resource } from "../fixtures";
+import type { PolicyCase } from "./types";
+
+const [builder, monitoring] = prodComponents() as [ReturnType<typeof prodComponents>[0], ReturnType<typeof prodComponents>[0]];
+
+export const dockerGrafanaStackCases: PolicyCase[] = [
+  { policy: "buildfarm-docker-no-privileged", name: "accepts an unprivileged container", resources: [dockerContainer()], expect: [] },
+  {
+    policy: "buildfarm-docker-no-privileged",
+    name: "accepts a privileged container allow-listed in config",
+    resources: [mutate(dockerContainer(), ["privileged"], true)],
+    config: { "buildfarm-docker-no-privileged": { allowPrivileged: ["dev-minio"] } },
+    expect: [],
+  },
+  {
+    policy: "buildfarm-docker-no-privileged",
+    name: "rejects a privileged container that is not allow-listed",
+    resources: [mutate(dockerContainer(), ["privileged"], true)],
+    config: { "buildfarm-docker-no-privileged": { allowPrivileged: ["something-else"] } },
+    expect: [["dev-minio-container", "container dev-minio runs privileged and is not in allowPrivileged"]],
+  },
+  { policy: "buildfarm-docker-no-docker-socket", name: "accepts named volumes", resources: [dockerContainer()], expect: [] },
+  {
+    policy: "buildfarm-docker-no-docker-socket",
+    name: "rejects a bind of /var/run/docker.sock as a volume",
+    resources: [mutate(dockerContainer(), ["volumes", 1], { hostPath: "/var/run/docker.sock", containerPath: "/var/run/docker.sock" })],
+    expect: [["dev-minio-container", "container dev-minio mounts /var/run/docker.sock, which exposes the container engine's API"]],
+  },
+  {
+    policy: "buildfarm-docker-no-docker-socket",
+    name: "rejects a bind mount of /run",
+    resources: [mutate(dockerContainer(), ["mounts"], [{ type: "bind", source: "/run/", target: "/host-run" }])],
+    expect: [["dev-minio-container", "container dev-minio mounts /run/, which exposes the container engine's API"]],
+  },
+  { policy: "buildfarm-docker-image-pinned", name: "accepts release tags and image IDs", resources: [dockerContainer(), mutate(dockerContainer("x-container"), ["image"], "sha256:" + "c".repeat(64))], expect: [] },
+  {
+    policy: "buildfarm-docker-image-pinned",
+    name: "rejects a RemoteImage without a tag",
+    resources: [resource("docker:index/remoteImage:RemoteImage", "minio-image", { name: "quay.io/minio/minio", keepLocally: true })],
+    expect: [["minio-image", 'image "quay.io/minio/minio" has no tag (it means :latest)']],
+  },
+  { policy: "buildfarm-grafana-dashboard-uid-folder", name: "accepts a uid and a folder", resources: [dashboard()], expect: [] },
+  {
+    policy: "buildfarm-grafana-dashboard-uid-folder",
+    name: "rejects a dashboard without uid in the General folder",
+    resources: [mutate(mutate(dashboard(), ["configJson"], JSON.stringify({ title: "BuildKit: build overview" })), ["folder"], undefined)],
+    expect: [
+      ["build-overview", 'dashboard "BuildKit: build overview" has no stable uid (got null)'],
+      ["build-overview", 'dashboard "BuildKit: build overview" is not in a folder'],
+    ],
+  },
+  { policy: "buildfarm-stack-prod-complete", name: "accepts a prod stack with builder, monitoring and a webhook route", resources: prodComponents(), config: { "buildfarm-stack-prod-complete": { environment: "prod" } }, expect: [] },
+  {
+    policy: "buildfarm-stack-prod-complete",
+    name: "accepts Grafana-managed alerting as the route",
+    resources: [builder, mutate(monitoring, ["alerting"], { via: "grafana" }), resource("grafana:alerting/contactPoint:ContactPoint", "cp", {}), resource("grafana:alerting/notificationPolicy:NotificationPolicy", "np", {})],
+    expect: [],
+  },
+  { policy: "buildfarm-stack-prod-complete", name: "does not apply to dev", resources: [], config: { "buildfarm-stack-prod-complete": { environment: "dev" } }, expect: [] },
+  {
+    policy: "buildfarm-stack-prod-complete",
+    name: "rejects a prod stack without a ProductionBuilder",
+    resources: [monitoring],
+    expect: [["(stack)", "the prod stack has no ProductionBuilder (buildfarm:index:ProductionBuilder)"]],
+  },
+  {
+    policy: "buildfarm-stack-prod-complete",
+    name: "rejects a prod stack whose monitoring routes alerts nowhere",
+    resources: [builder, mutate(monitoring, ["alerting", "webhookUrl"], undefined)],
+    expect: [["monitoring", "the prod stack's monitoring has no alert route (no webhook, Slack channel, or Grafana contact point + notification policy)"]],
+  },
+  {
+    policy: "buildfarm-stack-prod-complete",
+    name: "rejects a stack configured as prod that has neither builder nor monitoring",
+    resources: [],
+    config: { "buildfarm-stack-prod-complete": { environment: "prod" } },
+    expect: [
+      ["(stack)", "the prod stack has no ProductionBuilder (buildfarm:index:ProductionBuilder)"],
+      ["(stack)", "the prod stack has no MonitoringStack (buildfarm:index:MonitoringStack)"],
+    ],
+  },
+];
