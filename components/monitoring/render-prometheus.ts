@@ -18,7 +18,7 @@ export interface PrometheusConfigSettings {
   readonly scrapeInterval: string;
   readonly evaluationInterval: string;
   readonly targets: readonly MonitoringTarget[];
-  /** Rule files relative to the config file, e.g. `rules/buildfarm-cache.yml`. */
+  /** Rule files relative to the config file (Prometheus resolves them from its folder), e.g. `rules/buildfarm-cache.yml`. */
   readonly ruleFiles: readonly string[];
   /** Alertmanager host:port addresses. */
   readonly alertmanagers: readonly string[];
@@ -26,7 +26,7 @@ export interface PrometheusConfigSettings {
   readonly extraNodeTargets?: readonly string[];
 }
 
-/** Folder the docker flavor mounts the config into. */
+/** Folder the docker flavor uploads the config and its rules into. */
 export const PROMETHEUS_CONFIG_DIR = "/etc/prometheus";
 
 type Job = "buildkitd" | "exporter" | "node";
@@ -58,7 +58,6 @@ function staticConfigs(settings: PrometheusConfigSettings, job: Job): Array<{ ta
 
 /** The scrape config as a plain object (also what the Kubernetes renderer and tests read). */
 export function prometheusConfigObject(settings: PrometheusConfigSettings): Record<string, unknown> {
-  const ruleFiles = settings.flavor === "docker" ? settings.ruleFiles.map((f) => `${PROMETHEUS_CONFIG_DIR}/${f}`) : [...settings.ruleFiles];
   const scrapeConfigs: Array<Record<string, unknown>> = [
     { job_name: JOBS.buildkitd, metrics_path: "/metrics", static_configs: staticConfigs(settings, "buildkitd") },
     { job_name: JOBS.exporter, metrics_path: "/metrics", static_configs: staticConfigs(settings, "exporter") },
@@ -78,7 +77,7 @@ export function prometheusConfigObject(settings: PrometheusConfigSettings): Reco
       evaluation_interval: settings.evaluationInterval,
       external_labels: { environment: settings.environment },
     },
-    rule_files: ruleFiles,
+    rule_files: [...settings.ruleFiles],
     ...(settings.alertmanagers.length > 0 ? { alerting: { alertmanagers: [{ static_configs: [{ targets: [...settings.alertmanagers].sort() }] }] } } : {}),
     scrape_configs: scrapeConfigs,
   };
