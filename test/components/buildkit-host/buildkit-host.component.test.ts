@@ -37,7 +37,7 @@ async function buildHosts(hosts: Array<Partial<BuildkitHostInput> & { name: stri
       cacheCredentials: pulumi.secret({ AWS_ACCESS_KEY_ID: "AKIAEXAMPLE", AWS_SECRET_ACCESS_KEY: "s3-secret-value" }),
     });
   });
-  const outputs = await Promise.all(components.map((c) => resolveDeep({ clientKeyPem: c.clientKeyPem, buildctl: c.buildctlCommand, buildx: c.buildxCreateCommand, endpoints: c.grpcEndpoints, metrics: c.metricsUrl, version: c.installedVersion, ca: c.caCertPem })));
+  const outputs = await Promise.all(components.map(async (c) => (await resolveDeep({ clientKeyPem: c.clientKeyPem, buildctl: c.buildctlCommand, buildx: c.buildxCreateCommand, endpoints: c.grpcEndpoints, metrics: c.metricsUrl, version: c.installedVersion, ca: c.caCertPem })) as Record<string, unknown>));
   const artifacts = await Promise.all(components.flatMap((c) => c.artifacts.map(async (a) => ({ path: a.path, content: String(await resolveDeep(a.content)) }))));
   await settings.waitForRPCs();
   return { registered, outputs, artifacts };
