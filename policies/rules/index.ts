@@ -28,6 +28,7 @@ import { requireHostUnitLimits } from "./limits/require-host-unit-limits";
 import { requireK8sContainerResources } from "./limits/require-k8s-container-resources";
 import { requireK8sNamespaceQuota } from "./limits/require-k8s-namespace-quota";
 import { forbidCacheReaderWrites } from "./s3/forbid-cache-reader-writes";
+import { forbidDestructiveS3Grants } from "./s3/forbid-destructive-s3-grants";
 import { requireAuditObjectLock } from "./s3/require-audit-object-lock";
 import { requireBucketEncryption } from "./s3/require-bucket-encryption";
 import { requireCacheLifecycleExpiry } from "./s3/require-cache-lifecycle-expiry";
@@ -76,6 +77,7 @@ export const buildfarmPolicies: readonly BuildfarmPolicy[] = [
   requireCacheLifecycleExpiry,
   requireAuditObjectLock,
   forbidCacheReaderWrites,
+  forbidDestructiveS3Grants,
   // Docker
   forbidPrivilegedContainers,
   forbidDockerSocketMounts,

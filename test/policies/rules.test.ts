@@ -5,10 +5,10 @@ import { buildkitCases } from "./cases/buildkit";
 import { dockerGrafanaStackCases } from "./cases/docker-grafana-stack";
 import { kubernetesCases } from "./cases/kubernetes";
 import { limitCases } from "./cases/limits";
-import { s3Cases } from "./cases/s3";
+import { iamCases, s3Cases } from "./cases/s3";
 import type { PolicyCase } from "./cases/types";
 
-const ALL_CASES: PolicyCase[] = [...limitCases, ...buildkitCases, ...kubernetesCases, ...s3Cases, ...dockerGrafanaStackCases];
+const ALL_CASES: PolicyCase[] = [...limitCases, ...buildkitCases, ...kubernetesCases, ...s3Cases, ...iamCases, ...dockerGrafanaStackCases];
 
 async function violationsOf(c: PolicyCase): Promise<Array<[string, string]>> {
   const policy = buildfarmPolicies.find((p) => p.name === c.policy);

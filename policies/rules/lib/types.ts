@@ -44,6 +44,7 @@ export const S3 = {
   policy: ["aws:s3/bucketPolicy:BucketPolicy"],
   lifecycle: ["aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2"],
   versioning: ["aws:s3/bucketVersioning:BucketVersioning", "aws:s3/bucketVersioningV2:BucketVersioningV2"],
+  ownershipControls: ["aws:s3/bucketOwnershipControls:BucketOwnershipControls"],
   objectLock: ["aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration", "aws:s3/bucketObjectLockConfigurationV2:BucketObjectLockConfigurationV2"],
 } as const;
 

@@ -41,6 +41,18 @@ export const s3Cases: PolicyCase[] = [
     resources: without(cache, "cache-pab"),
     expect: [["cache-bucket", "bucket acme-buildkit-cache has no BucketPublicAccessBlock"]],
   },
+  {
+    policy: "buildfarm-s3-public-access-block",
+    name: "rejects a public canned ACL and ownership controls that keep ACLs on",
+    resources: [
+      ...changed(cache, "cache-bucket", (r) => mutate(r, ["acl"], "public-read")),
+      resource("aws:s3/bucketOwnershipControls:BucketOwnershipControls", "cache-ownership", { bucket: "acme-buildkit-cache", rule: { objectOwnership: "ObjectWriter" } }, "cache"),
+    ],
+    expect: [
+      ["cache-bucket", "bucket acme-buildkit-cache has the public canned ACL public-read"],
+      ["cache-ownership", 'bucket acme-buildkit-cache: ownership controls "ObjectWriter" leave ACLs enabled (expected BucketOwnerEnforced)'],
+    ],
+  },
   { policy: "buildfarm-s3-tls-only", name: "accepts a Deny on aws:SecureTransport false", resources: both, expect: [] },
   {
     policy: "buildfarm-s3-tls-only",
@@ -103,5 +115,21 @@ export const s3Cases: PolicyCase[] = [
     name: "rejects a reader granted s3:DeleteObject",
     resources: [iamPolicy("ci-readonly", ["s3:GetObject", "s3:DeleteObject"])],
     expect: [["ci-readonly", "reader policy grants write actions: s3:DeleteObject"]],
+  },
+];
+
+export const iamCases: PolicyCase[] = [
+  { policy: "buildfarm-iam-no-destructive-s3", name: "accepts a writer with Put, Abort and List only", resources: [iamPolicy("prod-cache-writer", ["s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"])], expect: [] },
+  {
+    policy: "buildfarm-iam-no-destructive-s3",
+    name: "rejects a writer allowed to delete objects",
+    resources: [iamPolicy("prod-cache-writer", ["s3:PutObject", "s3:DeleteObject"])],
+    expect: [["prod-cache-writer", "policy grants destructive S3 actions: s3:DeleteObject"]],
+  },
+  {
+    policy: "buildfarm-iam-no-destructive-s3",
+    name: "rejects s3:* (it includes governance bypass)",
+    resources: [iamPolicy("audit-writer", ["s3:*"])],
+    expect: [["audit-writer", "policy grants destructive S3 actions: s3:BypassGovernanceRetention, s3:DeleteBucket, s3:DeleteBucketPolicy, s3:DeleteObject, s3:DeleteObjectVersion, s3:PutBucketAcl, s3:PutBucketObjectLockConfiguration, s3:PutBucketPolicy, s3:PutBucketPublicAccessBlock, s3:PutBucketVersioning, s3:PutEncryptionConfiguration, s3:PutLifecycleConfiguration, s3:PutObjectAcl, s3:PutObjectLegalHold, s3:PutObjectRetention"]],
   },
 ];
