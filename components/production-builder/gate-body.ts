@@ -227,7 +227,8 @@ set -- "$@" --opt attest:provenance=mode=max --opt attest:sbom= --source-policy-
 if [ -n "$CACHE_S3" ]; then
   set -- "$@" --import-cache "$CACHE_S3,prefix=$CACHE_PROD_PREFIX,name=$image_key"
   [ -n "$CACHE_SHARED_PREFIX" ] && set -- "$@" --import-cache "$CACHE_S3,prefix=$CACHE_SHARED_PREFIX,name=$image_key"
-  set -- "$@" --export-cache "$CACHE_S3,prefix=$CACHE_PROD_PREFIX,name=$image_key,mode=max"
+  # A failing cache export must not fail a release (ignore-error=true is in CACHE_EXPORT_OPTIONS).
+  set -- "$@" --export-cache "$CACHE_S3,prefix=$CACHE_PROD_PREFIX,name=$image_key,mode=max,$CACHE_EXPORT_OPTIONS"
 fi
 set -- "$@" --output "type=image,name=$image,push=true" --metadata-file "$WORK/metadata.json"
 buildctl "$@" || fail 12 "buildctl build failed for $image (see the build log above)"

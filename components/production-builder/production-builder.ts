@@ -23,7 +23,7 @@ export interface ProductionBuilderArgs {
   /** SSH key for `ssh` connections (secret). */
   readonly sshPrivateKey?: pulumi.Input<string>;
   /** The shared cache (DistributedCache's resolved settings); the builder writes a sibling prefix of its own. */
-  readonly cache?: Pick<ResolvedCache, "bucket" | "region" | "prefix">;
+  readonly cache?: Pick<ResolvedCache, "bucket" | "region" | "prefix"> & Partial<Pick<ResolvedCache, "retryMode" | "retryMaxAttempts" | "touchRefresh" | "uploadParallelism">>;
   /** The daemons' S3 credentials (passed to BuildkitHost). */
   readonly cacheCredentials?: BuildkitHostArgs["cacheCredentials"];
   readonly insightsExporterProgram?: pulumi.Input<string>;

@@ -3,6 +3,21 @@ import type { Severity } from "./args";
 import { GATE_BODY } from "./gate-body";
 import { normalizeImageName } from "./render-source-policy";
 
+/** Where the production builder's S3 cache lives; options default to the DistributedCache defaults. */
+export interface ProductionCachePrefixes {
+  readonly bucket: string;
+  readonly region: string;
+  /** Only the production builder writes here. */
+  readonly productionPrefix: string;
+  /** The shared cache, imported read-only. */
+  readonly sharedPrefix?: string;
+  readonly retryMode?: "standard" | "adaptive";
+  readonly retryMaxAttempts?: number;
+  /** Go duration, e.g. "24h" (moby/buildkit#3223: keep it explicit). */
+  readonly touchRefresh?: string;
+  readonly uploadParallelism?: number;
+}
+
 /** Bumped when the gate's arguments or record format change. */
 export const GATE_VERSION = "1";
 
@@ -39,8 +54,8 @@ export interface GateScriptSettings {
   /** `s3://bucket/prefix` of the build records. */
   readonly auditUrl: string;
   readonly uploader: string;
-  /** S3 cache (`type=s3,region=…,bucket=…`), the production prefix, and an optional read-only shared prefix. */
-  readonly cache?: { readonly region: string; readonly bucket: string; readonly productionPrefix: string; readonly sharedPrefix?: string };
+  /** S3 cache: the production prefix (read+write) and an optional read-only shared prefix. */
+  readonly cache?: ProductionCachePrefixes;
 }
 
 /** Trivy takes the list of severities that fail; Grype the lowest one. */
@@ -74,7 +89,8 @@ export function renderProdBuildScript(settings: GateScriptSettings): string {
     ["CERT_IDENTITY", settings.certificateIdentity ?? ""],
     ["CERT_OIDC_ISSUER", settings.certificateOidcIssuer],
     ["AUDIT_URL", settings.auditUrl.replace(/\/+$/, "")],
-    ["CACHE_S3", cache ? `type=s3,region=${cache.region},bucket=${cache.bucket}` : ""],
+    ["CACHE_S3", cache ? [`type=s3,region=${cache.region},bucket=${cache.bucket}`, `retry_mode=${cache.retryMode ?? "standard"}`, `retry_max_attempts=${cache.retryMaxAttempts ?? 5}`].join(",") : ""],
+    ["CACHE_EXPORT_OPTIONS", cache ? [`touch_refresh=${cache.touchRefresh ?? "24h"}`, `upload_parallelism=${cache.uploadParallelism ?? 8}`, "ignore-error=true"].join(",") : ""],
     ["CACHE_PROD_PREFIX", cache?.productionPrefix ?? ""],
     ["CACHE_SHARED_PREFIX", cache?.sharedPrefix ?? ""],
   ];

@@ -1,26 +1,24 @@
 import type { BuildkitHostSettings, BuildkitRelease } from "../buildkit-host/args";
 import type { ResolvedCache } from "../distributed-cache/resolve";
 import type { ProductionBuilderSettings } from "./args";
-import { GATE_PATHS, renderProdBuildScript, type GateScriptSettings } from "./render-gate";
+import { GATE_PATHS, renderProdBuildScript, type GateScriptSettings, type ProductionCachePrefixes } from "./render-gate";
 import { productionMonitoring, type ProductionMonitoring } from "./render-monitoring";
 import { buildSourcePolicy, renderSourcePolicy, type SourcePolicy } from "./render-source-policy";
 
-/** The S3 cache the production builder uses: its own prefix (read+write), the shared one read-only. */
-export interface ProductionCachePrefixes {
-  readonly bucket: string;
-  readonly region: string;
-  readonly productionPrefix: string;
-  readonly sharedPrefix?: string;
-}
+type CacheInput = Pick<ResolvedCache, "bucket" | "region" | "prefix"> & Partial<Pick<ResolvedCache, "retryMode" | "retryMaxAttempts" | "touchRefresh" | "uploadParallelism">>;
 
 /** `buildkit-cache/prod/` → `buildkit-cache/prod-release/`: a sibling of the environment prefix. */
-export function productionCachePrefixes(cache: Pick<ResolvedCache, "bucket" | "region" | "prefix">, settings: ProductionBuilderSettings): ProductionCachePrefixes {
+export function productionCachePrefixes(cache: CacheInput, settings: ProductionBuilderSettings): ProductionCachePrefixes {
   const parent = cache.prefix.replace(/[^/]*\/?$/, "");
   return {
     bucket: cache.bucket,
     region: cache.region,
     productionPrefix: `${parent}${settings.cachePrefix}/`,
     ...(settings.readSharedCache ? { sharedPrefix: cache.prefix } : {}),
+    ...(cache.retryMode !== undefined ? { retryMode: cache.retryMode } : {}),
+    ...(cache.retryMaxAttempts !== undefined ? { retryMaxAttempts: cache.retryMaxAttempts } : {}),
+    ...(cache.touchRefresh !== undefined ? { touchRefresh: cache.touchRefresh } : {}),
+    ...(cache.uploadParallelism !== undefined ? { uploadParallelism: cache.uploadParallelism } : {}),
   };
 }
 

@@ -10,6 +10,7 @@ const REVISION = "0123456789abcdef0123456789abcdef01234567";
 const ARGS = ["--context", "CONTEXT", "--image", IMAGE, "--revision", REVISION, "--build-arg", "VERSION=1.4.0"];
 const TLS_FLAGS = (dir: string) => ["--addr", "tcp://prod-builder-1.release.internal:1234", "--tlscacert", `${dir}/tls/ca.pem`, "--tlscert", `${dir}/tls/client.pem`, "--tlskey", `${dir}/tls/client-key.pem`];
 const REF = `${IMAGE}@${DIGEST}`;
+const S3 = "type=s3,region=eu-west-1,bucket=acme-buildkit-cache-prod,retry_mode=standard,retry_max_attempts=5";
 
 function args(context: string, extra: string[] = []): string[] {
   return [...ARGS.map((a) => (a === "CONTEXT" ? context : a)), ...extra];
@@ -45,7 +46,7 @@ describe("prod-build.sh (rendered release gate)", () => {
   });
 
   it("builds with attestations, scans, signs, verifies and records a success with the exact tool arguments", () => {
-    const ws = gateWorkspace();
+    const ws = gateWorkspace({ cache: { ...BASE_SETTINGS.cache!, touchRefresh: "12h", uploadParallelism: 4 } });
     const report = path.join(ws.dir, "report.json");
     writeFileSync(report, '{"Results":[{"Vulnerabilities":[{"VulnerabilityID":"CVE-1","Severity": "MEDIUM"},{"VulnerabilityID":"CVE-2","Severity":"LOW"}]}]}\n');
     const run = ws.run(args(ws.context), { FAKE_SCAN_REPORT: report });
@@ -60,9 +61,9 @@ describe("prod-build.sh (rendered release gate)", () => {
         "--opt", "build-arg:VERSION=1.4.0",
         "--opt", "attest:provenance=mode=max", "--opt", "attest:sbom=",
         "--source-policy-file", `${ws.dir}/source-policy.json`,
-        "--import-cache", "type=s3,region=eu-west-1,bucket=acme-buildkit-cache-prod,prefix=buildkit-cache/prod-release/,name=ghcr.io_acme_app",
-        "--import-cache", "type=s3,region=eu-west-1,bucket=acme-buildkit-cache-prod,prefix=buildkit-cache/prod/,name=ghcr.io_acme_app",
-        "--export-cache", "type=s3,region=eu-west-1,bucket=acme-buildkit-cache-prod,prefix=buildkit-cache/prod-release/,name=ghcr.io_acme_app,mode=max",
+        "--import-cache", `${S3},prefix=buildkit-cache/prod-release/,name=ghcr.io_acme_app`,
+        "--import-cache", `${S3},prefix=buildkit-cache/prod/,name=ghcr.io_acme_app`,
+        "--export-cache", `${S3},prefix=buildkit-cache/prod-release/,name=ghcr.io_acme_app,mode=max,touch_refresh=12h,upload_parallelism=4,ignore-error=true`,
         "--output", `type=image,name=${IMAGE},push=true`, "--metadata-file", "<WORK>/metadata.json",
       ],
       ["trivy", "image", "--exit-code", "1", "--severity", "HIGH,CRITICAL", "--format", "json", "--output", "<WORK>/scan.json", REF],
