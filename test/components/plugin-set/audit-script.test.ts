@@ -103,6 +103,25 @@ describe("plugin-audit.sh against the real Docker CLI", () => {
     expect(rows.find((r) => r.name === "sysonly")).toMatchObject({ status: "valid", vendor: "Sys", version: "1.0.0" });
   });
 
+  it("lists engine-managed plugins when a daemon answers `docker plugin ls`", () => {
+    const bin = join(dirs.root, "fake-bin");
+    mkdirSync(bin, { recursive: true });
+    // A docker stand-in whose daemon knows two plugins; anything else fails like an unreachable daemon.
+    writeFileSync(
+      join(bin, "docker"),
+      ["#!/bin/sh", 'if [ "$1 $2" = "plugin ls" ]; then printf \'grafana/loki-docker-driver:3.3.2\\ttrue\\tLoki Logging Driver\\nvieux/sshfs:latest\\tfalse\\tsshFS plugin for Docker\\n\'; exit 0; fi', "exit 1", ""].join("\n"),
+      { mode: 0o755 },
+    );
+    const rows = JSON.parse(run("sh", [script], { ...dirs.env, PLUGIN_SYSTEM_DIRS: "", PATH: `${bin}:${process.env.PATH ?? ""}` }).stdout) as AuditRow[];
+    expect(rows.filter((r) => r.kind === "engine")).toEqual([
+      { name: "grafana/loki-docker-driver", path: "engine:grafana/loki-docker-driver:3.3.2", status: "valid", reason: "", version: "3.3.2", vendor: "", shortDescription: "Loki Logging Driver", kind: "engine" },
+      { name: "vieux/sshfs", path: "engine:vieux/sshfs:latest", status: "invalid", reason: "engine plugin is disabled", version: "latest", vendor: "", shortDescription: "sshFS plugin for Docker", kind: "engine" },
+    ]);
+    // Without a reachable daemon (the real CLI here), the audit lists CLI plugins only.
+    const withoutDaemon = JSON.parse(run("sh", [script], { ...dirs.env, PLUGIN_SYSTEM_DIRS: "" }).stdout) as AuditRow[];
+    expect(withoutDaemon.filter((r) => r.kind === "engine")).toEqual([]);
+  });
+
   it("writes Prometheus metrics that promtool accepts", () => {
     const prom = run("sh", [script, "--format", "prom"], { ...dirs.env, PLUGIN_AUDIT_ENGINE: "off" });
     expect(prom.status).toBe(0);
