@@ -29,6 +29,8 @@ ${parameters([
   ["ARCH", options.arch],
   ["SHA256_AMD64", options.sha256.amd64 ?? ""],
   ["SHA256_ARM64", options.sha256.arm64 ?? ""],
+  ["SOCKET_GROUP", options.host.buildkitd.grpc.socketGroup],
+  ["GROUPADD", "groupadd"],
 ])}
 HOST_MACHINE="\${HOST_MACHINE:-$(uname -m)}"
 ${COMMON_FUNCTIONS}
@@ -179,6 +181,10 @@ if [ "$changed" = 0 ]; then
   exit 0
 fi
 
+# The Unix socket is 0660 root:$SOCKET_GROUP; members of the group may drive the daemon.
+if [ "$ROOTLESS" = 0 ] && ! grep -q "^$SOCKET_GROUP:" "$ROOT/etc/group" 2>/dev/null; then
+  if [ -n "$ROOT" ]; then $GROUPADD --system --prefix "$ROOT" "$SOCKET_GROUP"; else $GROUPADD --system "$SOCKET_GROUP"; fi
+fi
 snapshot
 managed_files | while IFS='|' read -r name target mode; do
   [ -f "$ROOT$STAGING_DIR/$name" ] || fail "staged file $name is missing"

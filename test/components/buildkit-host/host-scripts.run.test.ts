@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -34,6 +34,23 @@ describe("install.sh", () => {
     expect(statSync(join(host.root, "etc/buildkit/buildkitd.toml")).mode & 0o777).toBe(0o644);
     expect(existsSync(join(host.root, "etc/systemd/system/buildkit.service.d/50-buildkit-limits.conf"))).toBe(true);
     expect(host.systemctlCalls()).toEqual(expect.arrayContaining(["daemon-reload", "enable buildkit.socket buildkit.service", "restart buildkit.socket buildkit.service"]));
+  });
+
+  it("installs mTLS material with private keys 0600 and verifies over the TCP listener", async () => {
+    const host = makeHostRoot(server);
+    host.stage("v0.32.2", { buildkitd: { grpc: { tcpAddress: "tcp://0.0.0.0:1234" } } }, undefined, true);
+    const result = await host.script("install.sh");
+    expect(result.stderr).toContain("ok: buildctl debug info over tcp://127.0.0.1:1234 (mTLS) reports v0.32.2");
+    expect(result.code).toBe(0);
+    for (const [file, mode] of [["server-key.pem", 0o600], ["client-key.pem", 0o600], ["ca.pem", 0o644], ["server.pem", 0o644]] as const) {
+      expect(statSync(join(host.root, "etc/buildkit/tls", file)).mode & 0o777, file).toBe(mode);
+    }
+    expect(host.systemctlCalls()).toContain(`groupadd --system --prefix ${host.root} buildkit`);
+    // A missing client key makes the TLS check fail, naming the listener.
+    rmSync(join(host.root, "etc/buildkit/tls/client-key.pem"));
+    const verify = await host.script("verify.sh");
+    expect(verify.code).toBe(1);
+    expect(verify.stderr).toContain('FAILED check "buildctl debug workers (tcp://127.0.0.1:1234 (mTLS))"');
   });
 
   it("changes and restarts nothing when re-run with nothing changed", async () => {

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { buildkitHostSchema, buildkitReleaseSchema, type BuildkitHostInput } from "../../../components/buildkit-host/args";
-import { DEFAULT_HOST_PATHS } from "../../../components/buildkit-host/paths";
+import { DEFAULT_HOST_PATHS, TLS_FILES } from "../../../components/buildkit-host/paths";
 import { renderHost } from "../../../components/buildkit-host/render-host";
 
 const run = promisify(execFile);
@@ -21,6 +21,12 @@ export async function makeTarball(dir: string, version: string, options: { broke
   writeFileSync(
     join(src, "bin", "buildctl"),
     `#!/bin/sh
+# Like buildctl, refuse TLS flags that name unreadable files.
+prev=""
+for arg in "$@"; do
+  case "$prev" in --tlscacert|--tlscert|--tlskey) [ -r "$arg" ] || { echo "open $arg: no such file or directory" >&2; exit 1; } ;; esac
+  prev="$arg"
+done
 case "$*" in
   *"debug workers"*) ${options.brokenBuildctl ? 'echo "error: connection refused" >&2; exit 1' : `echo '[{"id":"w1","platforms":[{"os":"linux","architecture":"amd64"}]}]'`} ;;
   *"debug info"*) echo '{"buildkitVersion":{"package":"github.com/moby/buildkit","version":"${version}","revision":""}}' ;;
@@ -85,7 +91,7 @@ export interface HostRoot {
   readonly root: string;
   readonly systemctlLog: string;
   /** Renders the host's files for `version` into the staging directory under ROOT. */
-  stage(version: string, host?: Partial<BuildkitHostInput>, sha256?: string): void;
+  stage(version: string, host?: Partial<BuildkitHostInput>, sha256?: string, tls?: boolean): void;
   /** Runs a staged script for real; never throws, returns the exit code and output. */
   script(name: string, env?: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }>;
   systemctlCalls(): string[];
@@ -98,25 +104,29 @@ export function makeHostRoot(server: ReleaseServer): HostRoot {
   const fakes = join(root, ".fakes");
   mkdirSync(fakes);
   const systemctlLog = join(root, ".systemctl.log");
+  // Fakes record their calls: systemctl as "<args>", groupadd as "groupadd <args>".
   writeFileSync(join(fakes, "systemctl"), `#!/bin/sh\necho "$*" >> '${systemctlLog}'\n`);
+  writeFileSync(join(fakes, "groupadd"), `#!/bin/sh\necho "groupadd $*" >> '${systemctlLog}'\n`);
   chmodSync(join(fakes, "systemctl"), 0o755);
+  chmodSync(join(fakes, "groupadd"), 0o755);
   writeFileSync(systemctlLog, "");
   const staging = join(root, DEFAULT_HOST_PATHS.stagingDir);
   return {
     root,
     systemctlLog,
-    stage(version, host = {}, sha256) {
+    stage(version, host = {}, sha256, tls = false) {
       const settings = buildkitHostSchema.parse({ name: "builder-1", connection: { type: "local" }, arch: "amd64", ...host });
       const release = buildkitReleaseSchema.parse({ version, downloadBaseUrl: server.baseUrl, sha256: sha256 ? { amd64: sha256 } : {} });
-      const rendered = renderHost(settings, release, { tls: false, cacheCredentials: false, exporterProgram: false });
+      const rendered = renderHost(settings, release, { tls, cacheCredentials: false, exporterProgram: false });
       mkdirSync(staging, { recursive: true });
+      if (tls) for (const file of Object.values(TLS_FILES)) writeFileSync(join(staging, file), `-----BEGIN ${file.includes("key") ? "PRIVATE KEY" : "CERTIFICATE"}-----\ntest\n`);
       writeFileSync(join(staging, "buildkitd.toml"), rendered.buildkitdToml);
       for (const [file, text] of Object.entries({ ...rendered.units, ...rendered.scripts })) writeFileSync(join(staging, file), text);
     },
     async script(name, env = {}) {
       try {
         const { stdout, stderr } = await run("/bin/sh", [join(staging, name)], {
-          env: { PATH: process.env.PATH ?? "/usr/bin:/bin", ROOT: root, SYSTEMCTL: join(fakes, "systemctl"), LOGINCTL: "true", HOST_MACHINE: "x86_64", DEBUG_ADDR: server.debugAddress, RETRIES: "1", RETRY_DELAY: "0", TMPDIR: root, ...env },
+          env: { PATH: process.env.PATH ?? "/usr/bin:/bin", ROOT: root, SYSTEMCTL: join(fakes, "systemctl"), GROUPADD: join(fakes, "groupadd"), LOGINCTL: "true", HOST_MACHINE: "x86_64", DEBUG_ADDR: server.debugAddress, RETRIES: "1", RETRY_DELAY: "0", TMPDIR: root, ...env },
         });
         return { code: 0, stdout, stderr };
       } catch (error) {
