@@ -43,6 +43,7 @@ describe("production builder config rules", () => {
     ["an early STANDARD_IA transition", (c) => Object.assign(c["buildfarm:productionBuilder"].auditBucket, { transitionStorageClass: "STANDARD_IA", transitionDays: 7 }), "buildfarm:productionBuilder.auditBucket.transitionDays: expected at least 30 days for a transition to STANDARD_IA, got 7"],
     ["an unknown object lock mode", (c) => (c["buildfarm:productionBuilder"].auditBucket.objectLockMode = "legal-hold"), 'buildfarm:productionBuilder.auditBucket.objectLockMode: expected one of "governance", "compliance", got string "legal-hold"'],
     ["an unknown scanner", (c) => (c["buildfarm:productionBuilder"].gate.scanner = "snyk"), 'buildfarm:productionBuilder.gate.scanner: expected one of "trivy", "grype", got string "snyk"'],
+    ["a production host shared with the pool", (c) => (c["buildfarm:productionBuilder"].hosts[0].connection.host = c["buildfarm:hosts"][0].connection.host), `${HOST}.connection.host: expected a dedicated host, got "builder-1.build.internal" (also used by hosts.0)`],
     ["a registry with a scheme", (c) => (c["buildfarm:productionBuilder"].sourcePolicy.allowedRegistries = ["https://ghcr.io/acme"]), 'buildfarm:productionBuilder.sourcePolicy.allowedRegistries[0]: expected a registry like "ghcr.io/acme" (no scheme, no tag)'],
   ];
   for (const [name, mutate, expected] of cases) {
