@@ -1,5 +1,4 @@
 import { parseArgs } from "node:util";
-import { parseDuration, parseSize } from "../../../lib/units";
 import type { BuildctlOptions } from "./buildctl";
 
 /** Resolved exporter settings from its command line. */
@@ -85,6 +84,22 @@ export function parseExporterFlags(argv: readonly string[]): ExporterFlags {
     maxLogFetchesPerScan: positiveInt("--max-log-fetches", values["max-log-fetches"], 0),
     certificates,
   };
+}
+
+/** Same units as lib/units (kept local so the bundled exporter does not pull in zod). */
+const SIZE_FACTORS: Readonly<Record<string, number>> = { B: 1, KB: 1e3, MB: 1e6, GB: 1e9, TB: 1e12, KIB: 1024, MIB: 1024 ** 2, GIB: 1024 ** 3, TIB: 1024 ** 4 };
+const DURATION_FACTORS: Readonly<Record<string, number>> = { s: 1, m: 60, h: 3600, d: 86400 };
+
+export function parseSize(text: string): number | undefined {
+  const match = /^(\d+(?:\.\d+)?)\s*([KMGT]i?B|B)?$/i.exec(text.trim());
+  if (!match) return undefined;
+  const bytes = Math.round(Number(match[1]) * (SIZE_FACTORS[(match[2] ?? "B").toUpperCase()] ?? 1));
+  return Number.isSafeInteger(bytes) ? bytes : undefined;
+}
+
+export function parseDuration(text: string): number | undefined {
+  const match = /^(\d+)(s|m|h|d)$/.exec(text.trim());
+  return match ? Number(match[1]) * (DURATION_FACTORS[match[2] as string] ?? 1) : undefined;
 }
 
 function positiveInt(flag: string, text: string, min = 1): number {
