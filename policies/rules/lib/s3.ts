@@ -47,8 +47,10 @@ export function bucketPurpose(bucket: PolicyResource, config: { cacheBuckets?: s
   if ((config.cacheBuckets ?? []).some((b) => keys.includes(b))) return "cache";
   if ((config.auditBuckets ?? []).some((b) => keys.includes(b))) return "audit";
   const tags = asRecord(at(bucket.props, "tags")) ?? {};
-  const tag = asString(tags["buildfarm:purpose"]) ?? asString(tags["purpose"]);
-  if (tag === "cache" || tag === "audit") return tag;
+  const tag = asString(tags["buildfarm:purpose"]) ?? asString(tags["purpose"]) ?? "";
+  // Tag values such as "buildkit-cache" or "build-audit".
+  if (/(^|[^a-z])cache([^a-z]|$)/.test(tag)) return "cache";
+  if (/(^|[^a-z])audit([^a-z]|$)/.test(tag)) return "audit";
   const ancestors = ancestorTypes(bucket);
   if (ancestors.includes(COMPONENT.productionBuilder)) return "audit";
   if (ancestors.includes(COMPONENT.distributedCache)) return "cache";

@@ -36,19 +36,32 @@ function baseName(file: string): string {
   return file.split("/").pop() ?? file;
 }
 
+/** The service a drop-in belongs to: its `<unit>.service.d/` folder, else the longest service name its file name contains. */
+function dropInTarget(file: string, services: readonly string[]): string | undefined {
+  const folder = /([^/]+\.service)\.d\/[^/]+\.conf$/.exec(file)?.[1];
+  if (folder) return services.includes(folder) ? folder : undefined;
+  const name = baseName(file).replace(/\.conf$/, "");
+  const stems = services.map((service) => service.replace(/\.service$/, "")).filter((stem) => new RegExp(`(^|[^a-z0-9])${stem.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}([^a-z0-9]|$)`).test(name));
+  const longest = stems.sort((a, b) => b.length - a.length)[0];
+  return longest === undefined ? undefined : `${longest}.service`;
+}
+
 /**
- * Service units with their drop-ins (`<unit>.d/*.conf`) merged in lexical order, keyed by unit file name.
- * `units` is a record of relative path → unit text, as BuildkitHost exposes it.
+ * Service units with their drop-ins merged in lexical order, keyed by unit file name. `units` is a
+ * record of file → unit text, as BuildkitHost exposes it; a drop-in is either under `<unit>.service.d/`
+ * or a bare `NN-<unit>-….conf` (BuildkitHost installs `50-buildkit-limits.conf` into `buildkit.service.d/`).
+ * A drop-in that matches no service is ignored, so its limits do not count.
  */
 export function mergedServices(units: Readonly<Record<string, string>>): Map<string, UnitDirectives> {
   const services = new Map<string, UnitDirectives>();
-  const files = Object.keys(units).sort();
+  const files = Object.keys(units).sort((a, b) => baseName(a).localeCompare(baseName(b)));
   for (const file of files) {
     if (file.endsWith(".service")) services.set(baseName(file), parseUnit(units[file] ?? ""));
   }
   for (const file of files) {
-    const dropIn = /([^/]+\.service)\.d\/[^/]+\.conf$/.exec(file);
-    const target = dropIn?.[1] ? services.get(dropIn[1]) : undefined;
+    if (!file.endsWith(".conf")) continue;
+    const targetName = dropInTarget(file, [...services.keys()]);
+    const target = targetName === undefined ? undefined : services.get(targetName);
     if (!target) continue;
     for (const [key, values] of parseUnit(units[file] ?? "")) {
       target.set(key, values.length === 0 ? [] : [...(target.get(key) ?? []), ...values]);

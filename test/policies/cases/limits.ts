@@ -1,4 +1,4 @@
-import { buildkitHost, builderStatefulSet, dockerContainer, exporterDeployment, mutate, namespaceGuards, resource, EXPORTER_SERVICE, type Resource } from "../fixtures";
+import { buildkitHost, builderStatefulSet, dockerContainer, exporterDeployment, mutate, namespaceGuards, resource, BUILDKIT_LIMITS_DROP_IN, EXPORTER_SERVICE, type Resource } from "../fixtures";
 import type { PolicyCase } from "./types";
 
 const host = buildkitHost();
@@ -18,6 +18,18 @@ export const limitCases: PolicyCase[] = [
     name: "rejects an exporter unit with MemoryMax=infinity and no IO limit",
     resources: [mutate(host, ["units", "buildkit-exporter.service"], EXPORTER_SERVICE.replace("MemoryMax=256M", "MemoryMax=infinity").replace("IOWeight=50\n", ""))],
     expect: [["prod-builder-1", "buildkit-exporter.service has no memory (MemoryMax), IO (IOWeight) limit (drop-ins included)"]],
+  },
+  {
+    policy: "buildfarm-host-unit-limits",
+    name: "applies a bare 50-buildkit-limits.conf drop-in to buildkit.service (not to the exporter)",
+    resources: [mutate(mutate(host, ["units", "buildkit.service.d/limits.conf"], undefined), ["units", "50-buildkit-limits.conf"], BUILDKIT_LIMITS_DROP_IN)],
+    expect: [],
+  },
+  {
+    policy: "buildfarm-host-unit-limits",
+    name: "does not count a drop-in that names no service",
+    resources: [mutate(mutate(host, ["units", "buildkit.service.d/limits.conf"], undefined), ["units", "50-limits.conf"], BUILDKIT_LIMITS_DROP_IN)],
+    expect: [["prod-builder-1", "buildkit.service has no CPU (CPUQuota), memory (MemoryMax), IO (IOWeight), tasks (TasksMax) limit (drop-ins included)"]],
   },
   {
     policy: "buildfarm-host-unit-limits",
