@@ -2,6 +2,7 @@ import * as command from "@pulumi/command";
 import type * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import type { TlsMaterial } from "../components/buildkit-host";
+import { connectionSchema } from "../components/common/connection";
 import type { DockerPlacement } from "../components/dev-farm";
 import { PluginSet } from "../components/plugin-set";
 import type { StackConfig } from "../config/schema";
@@ -33,7 +34,7 @@ function localPlugins(config: StackConfig, args: DevObservabilityArgs): { invent
   }, { dependsOn: args.dependsOn });
   const plugins = new PluginSet("dev-plugins", {
     hostName: "local",
-    access: { connection: { type: "local" } },
+    access: { connection: connectionSchema.parse({ type: "local" }) },
     settings: config.plugins,
     buildxEndpoint: { endpoint: args.builder.endpoint, serverName: args.builder.serverName, caPath: `${dir}/ca.pem`, certPath: `${dir}/client.pem`, keyPath: `${dir}/client-key.pem` },
     dependsOn: [files],
