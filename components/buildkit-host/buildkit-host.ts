@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import type { Artifact } from "../../lib/artifacts";
+import { asRoot } from "../common/connection";
 import { copyToHost, runOnHost, type HostAccess } from "../common/host-command";
 import type { BuildkitHostSettings, BuildkitRelease } from "./args";
 import { buildkitClientCommands, hostEndpoints } from "./endpoints";
@@ -99,23 +100,23 @@ export class BuildkitHost extends pulumi.ComponentResource {
     if (args.insightsExporterProgram !== undefined) contents["exporter.js"] = args.insightsExporterProgram;
     const secretNames = new Set(rendered.files.filter((f) => f.secret).map((f) => f.name));
 
-    const staging = runOnHost(`${name}-staging`, access, { create: `umask 077 && mkdir -p '${paths.stagingDir}' && chmod 0700 '${paths.stagingDir}'` }, { parent: this });
+    // The staging directory belongs to the connecting user (0700) so uploads need no root; install.sh runs as root.
+    const staging = runOnHost(`${name}-staging`, access, { create: `${asRoot(settings.connection, `install -d -m 0700 -o "$(id -un)" '${paths.stagingDir}'`)}` }, { parent: this });
     const staged = Object.keys(contents).sort().map((file) =>
       copyToHost(`${name}-stage-${file.replace(/[^a-zA-Z0-9-]+/g, "-")}`, access, { path: `${paths.stagingDir}/${file}`, content: contents[file] as pulumi.Input<string>, mode: secretNames.has(file) ? "0600" : "0644", secret: secretNames.has(file) }, { parent: this, dependsOn: [staging] }),
     );
-    // A content digest in the environment makes a change run `update` (install.sh again) rather than replace,
-    // so uninstall.sh only ever runs on a real delete.
-    const digest = pulumi.all(Object.keys(contents).sort().map((k) => pulumi.output(contents[k] as pulumi.Input<string>).apply((text) => `${k}\n${text}`)))
-      .apply((parts) => createHash("sha256").update(parts.join("\0")).digest("hex"));
+    // A digest of every staged file inside the command makes a change run `update` (install.sh again) rather
+    // than replace the resource, so uninstall.sh only ever runs on a real delete. The digest is not secret:
+    // a sha256 over high-entropy keys plus public text reveals nothing, and keeping it plain keeps plans readable.
+    const digest = pulumi.unsecret(
+      pulumi.all(Object.keys(contents).sort().map((k) => pulumi.output(contents[k] as pulumi.Input<string>).apply((text) => `${k}\n${text}`)))
+        .apply((parts) => createHash("sha256").update(parts.join("\0")).digest("hex")),
+    );
+    const installCommand = pulumi.interpolate`: buildkit ${release.version} content-sha256 ${digest}; ${asRoot(settings.connection, `sh '${paths.stagingDir}/install.sh'`)}`;
     const install = runOnHost(
       `${name}-install`,
       access,
-      {
-        create: `sh '${paths.stagingDir}/install.sh'`,
-        update: `sh '${paths.stagingDir}/install.sh'`,
-        delete: `sh '${paths.stagingDir}/uninstall.sh'`,
-        environment: { BUILDFARM_CONTENT_SHA256: pulumi.secret(digest), BUILDFARM_BUILDKIT_VERSION: release.version },
-      },
+      { create: installCommand, update: installCommand, delete: asRoot(settings.connection, `sh '${paths.stagingDir}/uninstall.sh'`) },
       { parent: this, dependsOn: staged },
     );
 

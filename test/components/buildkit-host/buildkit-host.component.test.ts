@@ -76,8 +76,10 @@ describe("BuildkitHost", () => {
       ].sort(),
     );
     const install = registered.find((r) => r.name === "builder-1-install");
-    expect(install?.props.create).toBe("sh '/var/lib/buildfarm/buildkit/staging/install.sh'");
+    expect(install?.props.create).toMatch(/^: buildkit v0\.32\.2 content-sha256 [a-f0-9]{64}; sh '\/var\/lib\/buildfarm\/buildkit\/staging\/install\.sh'$/);
+    expect(install?.props.update).toBe(install?.props.create);
     expect(install?.props.delete).toBe("sh '/var/lib/buildfarm/buildkit/staging/uninstall.sh'");
+    expect(registered.find((r) => r.name === "builder-1-staging")?.props.create).toBe(`install -d -m 0700 -o "$(id -un)" '/var/lib/buildfarm/buildkit/staging'`);
     const serverCsr = registered.find((r) => r.name === "builder-1-server-csr");
     expect(serverCsr?.props.dnsNames).toEqual(["localhost", "builder-1.build.internal"]);
     expect(serverCsr?.props.ipAddresses).toEqual(["127.0.0.1", "::1"]);
@@ -105,6 +107,16 @@ describe("BuildkitHost", () => {
     expect(artifacts.map((a) => a.path).sort()).toEqual(
       ["50-buildkit-limits.conf", "buildkit-insights-exporter.service", "buildkit.service", "buildkit.socket", "buildkitd.toml", "install.sh", "uninstall.sh", "verify.sh"].map((f) => `hosts/builder-1/${f}`),
     );
+  });
+
+  it("runs host-changing commands through sudo for a non-root SSH user", async () => {
+    const { registered } = await buildHosts([{ name: "builder-3", connection: { type: "ssh", host: "builder-3.build.internal", user: "buildkit-admin", useAgent: true } }]);
+    const install = registered.find((r) => r.name === "builder-3-install");
+    expect(install?.props.create).toMatch(/; sudo -n sh '\/var\/lib\/buildfarm\/buildkit\/staging\/install\.sh'$/);
+    expect(install?.props.delete).toBe("sudo -n sh '/var/lib/buildfarm/buildkit/staging/uninstall.sh'");
+    expect(registered.find((r) => r.name === "builder-3-staging")?.props.create).toBe(`sudo -n install -d -m 0700 -o "$(id -un)" '/var/lib/buildfarm/buildkit/staging'`);
+    // No TCP listener: no certificates at all.
+    expect(registered.filter((r) => r.type.startsWith("tls:"))).toEqual([]);
   });
 
   it("changes only that host's resources when one host's settings change", async () => {
