@@ -5,6 +5,9 @@ import { buildkitHostSchema } from "../buildkit-host/args";
 /** The Dockerfile frontend production builds may name in `# syntax=`: pinned to a release. */
 export const PINNED_DOCKERFILE_FRONTEND = "docker/dockerfile:1.26.0";
 
+/** BuildKit's default SBOM generator image (`attest:sbom` without `generator=`). */
+export const SBOM_GENERATOR = "docker/buildkit-syft-scanner:stable-1";
+
 /** A frontend reference pinned to a full release tag and/or a digest (`docker/dockerfile:1.26.0`, `…@sha256:…`). */
 export const PINNED_FRONTEND_PATTERN = /^[a-z0-9][a-z0-9._/-]*(:\d+\.\d+\.\d+(@sha256:[a-f0-9]{64})?|@sha256:[a-f0-9]{64})$/;
 
@@ -53,6 +56,11 @@ export const productionBuilderSchema = z.strictObject({
         .default(["docker.io/library"]),
       /** Require base images pinned by digest (`FROM image@sha256:…`). @default false */
       requireDigest: z.boolean().default(false),
+      /**
+       * The SBOM scanner image BuildKit runs for `attest:sbom`; the source policy allows exactly this image.
+       * @default "docker/buildkit-syft-scanner:stable-1" (BuildKit's default generator)
+       */
+      sbomGenerator: z.string().regex(/^[a-z0-9][a-z0-9._/:-]*(@sha256:[a-f0-9]{64})?$/, { error: "expected an image reference like \"docker/buildkit-syft-scanner:stable-1\"" }).default(SBOM_GENERATOR),
       /** Tag → digest pins (CONVERT rules), e.g. `{"docker.io/library/alpine:3.20": "sha256:…"}`. @default {} */
       pins: z.record(z.string().regex(/^[a-z0-9][^\s@]*:[^\s@/]+$/, { error: "expected an image reference with a tag" }), z.string().regex(/^sha256:[a-f0-9]{64}$/, { error: "expected a digest like \"sha256:<64 hex>\"" })).default({}),
     })

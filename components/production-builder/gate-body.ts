@@ -223,7 +223,7 @@ for arg in $build_args; do set -- "$@" --opt "build-arg:$arg"; done
 IFS="$old_ifs"
 [ -n "$platform" ] && set -- "$@" --opt "platform=$platform"
 [ -n "$target" ] && set -- "$@" --opt "target=$target"
-set -- "$@" --opt attest:provenance=mode=max --opt attest:sbom= --source-policy-file "$SOURCE_POLICY_FILE"
+set -- "$@" --opt attest:provenance=mode=max --opt "attest:sbom=generator=$SBOM_GENERATOR" --source-policy-file "$SOURCE_POLICY_FILE"
 if [ -n "$CACHE_S3" ]; then
   set -- "$@" --import-cache "$CACHE_S3,prefix=$CACHE_PROD_PREFIX,name=$image_key"
   [ -n "$CACHE_SHARED_PREFIX" ] && set -- "$@" --import-cache "$CACHE_S3,prefix=$CACHE_SHARED_PREFIX,name=$image_key"

@@ -4,6 +4,7 @@ export {
   PINNED_DOCKERFILE_FRONTEND,
   PINNED_FRONTEND_PATTERN,
   PRODUCTION_HOST_DEFAULTS,
+  SBOM_GENERATOR,
   productionBuilderSchema,
   productionHostSchema,
   type ProductionBuilderInput,

@@ -44,6 +44,8 @@ export interface GateScriptSettings {
   /** Tag references a CONVERT rule pins to a digest. */
   readonly pinnedImages: readonly string[];
   readonly allowedFrontends: readonly string[];
+  /** Image for `attest:sbom=generator=…`. */
+  readonly sbomGenerator: string;
   readonly scanner: "trivy" | "grype";
   readonly failOnSeverity: Severity;
   readonly signing: "key" | "keyless";
@@ -80,6 +82,7 @@ export function renderProdBuildScript(settings: GateScriptSettings): string {
     ["REQUIRE_DIGEST", String(settings.requireDigest)],
     ["PINNED_IMAGES", [...new Set(settings.pinnedImages.map(normalizeImageName))].sort().join(" ")],
     ["ALLOWED_FRONTENDS", [...new Set(settings.allowedFrontends)].sort().join(" ")],
+    ["SBOM_GENERATOR", settings.sbomGenerator],
     ["SCANNER", settings.scanner],
     ["FAIL_ON_SEVERITY", settings.failOnSeverity],
     ["TRIVY_SEVERITIES", trivySeverities(settings.failOnSeverity)],

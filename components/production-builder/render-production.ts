@@ -46,6 +46,7 @@ export function gateSettings(settings: ProductionBuilderSettings, release: Build
     requireDigest: sourcePolicy.requireDigest,
     pinnedImages: Object.keys(sourcePolicy.pins),
     allowedFrontends: [...new Set(settings.hosts.flatMap((h) => h.buildkitd.allowedFrontends))],
+    sbomGenerator: sourcePolicy.sbomGenerator,
     scanner: gate.scanner,
     failOnSeverity: gate.failOnSeverity,
     signing: gate.signing,

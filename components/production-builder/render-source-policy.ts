@@ -20,6 +20,8 @@ export interface SourcePolicySettings {
   readonly requireDigest: boolean;
   /** Tag reference → digest. */
   readonly pins: Readonly<Record<string, string>>;
+  /** The SBOM scanner image BuildKit pulls for `attest:sbom`; allowed exactly. */
+  readonly sbomGenerator?: string;
 }
 
 const IMAGE = "docker-image://";
@@ -33,8 +35,8 @@ export function normalizeImageName(reference: string): string {
 }
 
 /**
- * Denies every image source, then allows the configured registries (digest-pinned only when required)
- * and the pinned Dockerfile frontends; tag pins become CONVERT rules to `tag@digest`.
+ * Denies every image source, then allows the configured registries (digest-pinned only when required),
+ * the pinned Dockerfile frontends and the SBOM generator; tag pins become CONVERT rules to `tag@digest`.
  */
 export function buildSourcePolicy(settings: SourcePolicySettings, allowedFrontends: readonly string[]): SourcePolicy {
   const rules: SourcePolicyRule[] = [{ action: "DENY", selector: { identifier: `${IMAGE}*` } }];
@@ -42,8 +44,9 @@ export function buildSourcePolicy(settings: SourcePolicySettings, allowedFronten
   for (const registry of [...new Set(settings.allowedRegistries)].sort()) {
     rules.push({ action: "ALLOW", selector: { identifier: `${IMAGE}${registry}/${suffix}` } });
   }
-  // Frontends are exact pins; their digest (when resolved) follows the tag.
-  for (const frontend of [...new Set(allowedFrontends)].sort()) {
+  // Frontends and the SBOM generator are exact pins; their digest (when resolved) follows the tag.
+  const exact = [...allowedFrontends, ...(settings.sbomGenerator !== undefined ? [settings.sbomGenerator] : [])];
+  for (const frontend of [...new Set(exact)].sort()) {
     const name = normalizeImageName(frontend);
     rules.push({ action: "ALLOW", selector: { identifier: `${IMAGE}${name}` } });
     if (!name.includes("@")) rules.push({ action: "ALLOW", selector: { identifier: `${IMAGE}${name}@sha256:*` } });

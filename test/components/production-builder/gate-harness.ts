@@ -15,6 +15,7 @@ export const BASE_SETTINGS: GateScriptSettings = {
   requireDigest: false,
   pinnedImages: [],
   allowedFrontends: ["docker/dockerfile:1.26.0"],
+  sbomGenerator: "docker/buildkit-syft-scanner:stable-1",
   scanner: "trivy",
   failOnSeverity: "high",
   signing: "keyless",

@@ -59,7 +59,7 @@ describe("prod-build.sh (rendered release gate)", () => {
         "buildctl", ...tls, "build", "--frontend", "dockerfile.v0",
         "--local", `context=${ws.context}`, "--local", `dockerfile=${ws.context}`, "--opt", "filename=Dockerfile",
         "--opt", "build-arg:VERSION=1.4.0",
-        "--opt", "attest:provenance=mode=max", "--opt", "attest:sbom=",
+        "--opt", "attest:provenance=mode=max", "--opt", "attest:sbom=generator=docker/buildkit-syft-scanner:stable-1",
         "--source-policy-file", `${ws.dir}/source-policy.json`,
         "--import-cache", `${S3},prefix=buildkit-cache/prod-release/,name=ghcr.io_acme_app`,
         "--import-cache", `${S3},prefix=buildkit-cache/prod/,name=ghcr.io_acme_app`,

@@ -2,15 +2,17 @@ import { describe, expect, it } from "vitest";
 import { buildSourcePolicy, normalizeImageName, renderSourcePolicy, sourcePolicyAllows } from "../../../components/production-builder/render-source-policy";
 
 const DIGEST = `sha256:${"d".repeat(64)}`;
-const SETTINGS = { allowedRegistries: ["ghcr.io/acme", "docker.io/library"], requireDigest: false, pins: {} };
+const SETTINGS = { allowedRegistries: ["ghcr.io/acme", "docker.io/library"], requireDigest: false, pins: {}, sbomGenerator: "docker/buildkit-syft-scanner:stable-1" };
 
 describe("renderSourcePolicy", () => {
-  it("denies every image, then allows the registries and the pinned frontend (last match wins)", () => {
+  it("denies every image, then allows the registries, the pinned frontend and the SBOM generator (last match wins)", () => {
     expect(JSON.parse(renderSourcePolicy(SETTINGS, ["docker/dockerfile:1.26.0"]))).toEqual({
       rules: [
         { action: "DENY", selector: { identifier: "docker-image://*" } },
         { action: "ALLOW", selector: { identifier: "docker-image://docker.io/library/*" } },
         { action: "ALLOW", selector: { identifier: "docker-image://ghcr.io/acme/*" } },
+        { action: "ALLOW", selector: { identifier: "docker-image://docker.io/docker/buildkit-syft-scanner:stable-1" } },
+        { action: "ALLOW", selector: { identifier: "docker-image://docker.io/docker/buildkit-syft-scanner:stable-1@sha256:*" } },
         { action: "ALLOW", selector: { identifier: "docker-image://docker.io/docker/dockerfile:1.26.0" } },
         { action: "ALLOW", selector: { identifier: "docker-image://docker.io/docker/dockerfile:1.26.0@sha256:*" } },
       ],
@@ -56,6 +58,8 @@ describe("renderSourcePolicy", () => {
       ["docker/dockerfile:1.26.0", true, true],
       ["docker/dockerfile:1", false, false],
       ["docker/dockerfile:1.25.0", false, false],
+      ["docker/buildkit-syft-scanner:stable-1", true, true],
+      ["docker/buildkit-syft-scanner:latest", false, false],
     ];
     for (const [reference, allowed, allowedWithDigests] of cases) {
       it(`${allowed ? "allows" : "denies"} ${reference}${allowedWithDigests === allowed ? "" : ` (${allowedWithDigests ? "allows" : "denies"} when digests are required)`}`, () => {
