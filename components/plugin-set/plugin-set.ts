@@ -1,7 +1,8 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import type { Artifact } from "../../lib/artifacts";
-import { copyToHost, runOnHost, type HostAccess } from "../common/host-command";
+import { asRoot } from "../common/connection";
+import { copyToHost, runOnHost, type HostAccess, type HostCommand } from "../common/host-command";
 import type { PluginSetSettings } from "./args";
 import { parseAudit, renderInventory, type InventoryEntry } from "./render-inventory";
 import { renderScriptArtifacts, shellQuote, type ScriptName } from "./render-scripts";
@@ -58,15 +59,40 @@ export class PluginSet extends pulumi.ComponentResource {
       throw new pulumi.ResourceError("buildfarm:plugins.enginePlugins: expected a Docker provider for engine-managed plugins, got none", this);
     }
     const child = { parent: this };
-    const scripts = renderScriptArtifacts(settings);
-    const scriptPath = (file: ScriptName): string => `${settings.scriptDir}/${file}`;
-    const run = (file: ScriptName, extra = ""): string => `sh ${shellQuote(scriptPath(file))}${extra}`;
+    // Disabled: audit only (read-only), so the inventory still shows what is on the host.
+    const scripts = renderScriptArtifacts(settings).filter((a) => settings.enabled || a.path === "plugins/plugin-audit.sh");
     this.historyLogPath = `${settings.stateDir}/history.jsonl`;
-
     const copied = scripts.map((artifact) => {
       const file = artifact.path.replace(/^plugins\//, "");
       return copyToHost(`${name}-script-${file.replace(/\.sh$/, "")}`, args.access, { path: `${settings.scriptDir}/${file}`, content: artifact.content, mode: "0755" }, { ...child, dependsOn: args.dependsOn });
     });
+    const managed = settings.enabled ? this.manage(name, args, copied, scripts) : { auditBefore: undefined, done: copied, units: [] };
+    const finalAudit = runOnHost(`${name}-audit`, args.access, { create: runScript(args.access, settings, "plugin-audit.sh"), triggers: scripts.map((a) => a.content) }, { ...child, dependsOn: managed.done });
+    const inventory = finalAudit.stdout.apply((stdout) => renderInventory(parseAudit(stdout)));
+    this.inventory = inventory.apply((i) => i.entries);
+    this.inventoryMarkdown = inventory.apply((i) => i.markdown);
+    this.invalidCount = inventory.apply((i) => i.counts.invalid);
+    this.auditBefore = (managed.auditBefore ?? finalAudit).stdout.apply((stdout) => renderInventory(parseAudit(stdout)).entries);
+    this.artifacts = [
+      ...scripts,
+      ...managed.units,
+      { path: "plugins/inventory.md", content: this.inventoryMarkdown },
+      { path: "plugins/inventory.json", content: this.inventory.apply((entries) => `${JSON.stringify(entries, null, 2)}\n`) },
+    ];
+    this.registerOutputs({
+      inventory: this.inventory,
+      inventoryMarkdown: this.inventoryMarkdown,
+      invalidCount: this.invalidCount,
+      auditBefore: this.auditBefore,
+      historyLogPath: this.historyLogPath,
+    });
+  }
+
+  /** scripts → audit → quarantine → install/update → buildx builder → health (+ engine plugins). */
+  private manage(name: string, args: PluginSetArgs, copied: pulumi.Resource[], scripts: Artifact[]): { auditBefore: HostCommand; done: pulumi.Resource[]; units: Artifact[] } {
+    const { settings } = args;
+    const child = { parent: this };
+    const run = (file: ScriptName, extra = ""): string => runScript(args.access, settings, file, extra);
     const allScripts = scripts.map((artifact) => artifact.content);
 
     const auditBefore = runOnHost(`${name}-audit-before`, args.access, { create: run("plugin-audit.sh"), triggers: allScripts }, { ...child, dependsOn: copied });
@@ -77,13 +103,15 @@ export class PluginSet extends pulumi.ComponentResource {
     const install = runOnHost(`${name}-install`, args.access, { create: run("plugin-install.sh"), triggers: allScripts }, { ...child, dependsOn: [last] });
     last = install;
 
-    if (configureBuildx && args.buildxEndpoint !== undefined) {
-      const e = args.buildxEndpoint;
+    const endpoint = args.buildxEndpoint;
+    if (settings.configureBuildx && endpoint !== undefined) {
       const create = pulumi
-        .all([e.endpoint, e.serverName ?? ""])
-        .apply(([endpoint, serverName]) =>
-          [run("plugin-buildx-remote.sh"), settings.buildxBuilderName, endpoint, e.caPath, e.certPath, e.keyPath, ...(serverName === "" ? [] : [serverName])].map((v, i) => (i === 0 ? v : shellQuote(v))).join(" "),
-        );
+        .all([endpoint.endpoint, endpoint.serverName ?? ""])
+        .apply(([address, serverName]) =>
+          [settings.buildxBuilderName, address, endpoint.caPath, endpoint.certPath, endpoint.keyPath, ...(serverName === "" ? [] : [serverName])].map(shellQuote).join(" "),
+        )
+        // Builders live in the connecting user's DOCKER_CONFIG, so this one does not go through sudo.
+        .apply((quotedArgs) => `sh ${shellQuote(`${settings.scriptDir}/plugin-buildx-remote.sh`)} ${quotedArgs}`);
       last = runOnHost(`${name}-buildx-builder`, args.access, { create, triggers: [create] }, { ...child, dependsOn: [install] });
     }
 
@@ -99,7 +127,7 @@ export class PluginSet extends pulumi.ComponentResource {
       `${name}-health`,
       args.access,
       {
-        create: `${run("plugin-health.sh")} && if command -v systemctl >/dev/null; then systemctl daemon-reload && systemctl enable --now ${HEALTH_TIMER}; fi`,
+        create: `${run("plugin-health.sh")} && if command -v systemctl >/dev/null; then ${asRoot(args.access.connection, "systemctl daemon-reload")} && ${asRoot(args.access.connection, `systemctl enable --now ${HEALTH_TIMER}`)}; fi`,
         triggers: allScripts,
       },
       { ...child, dependsOn: [last, ...unitFiles] },
@@ -113,25 +141,11 @@ export class PluginSet extends pulumi.ComponentResource {
           { ...child, provider: args.dockerProvider },
         ),
     );
-
-    const finalAudit = runOnHost(`${name}-audit`, args.access, { create: run("plugin-audit.sh"), triggers: allScripts }, { ...child, dependsOn: [health, ...enginePlugins] });
-    const inventory = finalAudit.stdout.apply((stdout) => renderInventory(parseAudit(stdout)));
-    this.inventory = inventory.apply((i) => i.entries);
-    this.inventoryMarkdown = inventory.apply((i) => i.markdown);
-    this.invalidCount = inventory.apply((i) => i.counts.invalid);
-    this.auditBefore = auditBefore.stdout.apply((stdout) => renderInventory(parseAudit(stdout)).entries);
-    this.artifacts = [
-      ...scripts,
-      ...units,
-      { path: "plugins/inventory.md", content: this.inventoryMarkdown },
-      { path: "plugins/inventory.json", content: this.inventory.apply((entries) => `${JSON.stringify(entries, null, 2)}\n`) },
-    ];
-    this.registerOutputs({
-      inventory: this.inventory,
-      inventoryMarkdown: this.inventoryMarkdown,
-      invalidCount: this.invalidCount,
-      auditBefore: this.auditBefore,
-      historyLogPath: this.historyLogPath,
-    });
+    return { auditBefore, done: [health, ...enginePlugins], units };
   }
+}
+
+/** `sh '<scriptDir>/<file>'<extra>`, through `sudo -n` when the connection needs it. */
+function runScript(access: HostAccess, settings: PluginSetSettings, file: ScriptName, extra = ""): string {
+  return asRoot(access.connection, `sh ${shellQuote(`${settings.scriptDir}/${file}`)}${extra}`);
 }

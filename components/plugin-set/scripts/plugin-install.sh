@@ -120,7 +120,9 @@ install_one() {
   target="$INSTALL_DIR/docker-$name"
   current=$(audit_one_dir "$INSTALL_DIR" "$name")
   from=""; [ "$(printf '%s' "$current" | cut -f1)" = valid ] && from=$(printf '%s' "$current" | cut -f3)
-  if [ -n "$from" ] && [ "$(strip_v "$from")" = "$(strip_v "$version")" ]; then log "$name $version already installed"; return 0; fi
+  if [ -n "$from" ] && [ "$(strip_v "$from")" = "$(strip_v "$version")" ]; then
+    log "$name $version already installed"; warn_if_shadowed "$name" "$target"; return 0
+  fi
   if [ -e "$target" ] || [ -L "$target" ]; then action=update; else action=install; fi
   stage="$STATE_DIR/staging/$name-$version"
   { rm -rf "$stage" && mkdir -p "$stage/cli-plugins"; } || { history "$action" "$name" "$from" "$version" failed "cannot create $stage"; return 1; }
@@ -173,6 +175,15 @@ install_one() {
   history "$action" "$name" "$from" "$version" ok ""
   log "$name: ${from:-none} -> $version"
   rm -rf "$stage"
+  warn_if_shadowed "$name" "$target"
+}
+
+# An earlier search directory (e.g. ~/.docker/cli-plugins) would still win over what we installed.
+warn_if_shadowed() {
+  winner=$(PLUGIN_AUDIT_ENGINE=off sh "$AUDIT" --format tsv | awk -F '\t' -v n="$1" '$3 == n && $1 != "shadowed" { print $2; exit }')
+  if [ -n "$winner" ] && [ "$winner" != "$2" ]; then
+    log "warning: $2 is shadowed by $winner, which \`docker $1\` runs instead; quarantine or remove it"
+  fi
 }
 
 failed=0

@@ -132,6 +132,16 @@ describe("plugin-install.sh against a local release server", () => {
     expect(readFileSync(join(stateDir, "previous", "docker-buildx"), "utf8")).toBe(pluginBinary("buildx", "v0.16.0"));
     expect(history().at(-1)).toMatchObject({ action: "update", plugin: "buildx", fromVersion: "v0.16.0", toVersion: "v0.32.0", result: "ok" });
   });
+
+  it("warns when an earlier search directory still shadows the installed plugin", async () => {
+    const userPlugins = join(root, "home", ".docker", "cli-plugins");
+    mkdirSync(userPlugins, { recursive: true });
+    writeFileSync(join(userPlugins, "docker-buildx"), pluginBinary("buildx", "v0.10.0"), { mode: 0o755 });
+    const scripts = writeScripts(join(root, "scripts-shadow"), { required: [{ name: "buildx", version: "v0.32.0", downloadBaseUrl: `${baseUrl}/buildx` }] });
+    const result = await runAsync("sh", [join(scripts, "plugin-install.sh")], { ...env(), PLUGIN_SYSTEM_DIRS: installDir });
+    expect(result.status).toBe(0);
+    expect(result.stderr).toContain(`warning: ${join(installDir, "docker-buildx")} is shadowed by ${join(userPlugins, "docker-buildx")}`);
+  });
 });
 
 /** A 64-byte ELF header for a machine this host cannot run. */

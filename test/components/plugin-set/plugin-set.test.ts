@@ -29,6 +29,8 @@ describe("PluginSet (mocked)", () => {
   let auditJson: string;
   let local: PluginSetType;
   let ssh: PluginSetType;
+  let sudo: PluginSetType;
+  let auditOnly: PluginSetType;
 
   const byName = (name: string): Registration => {
     const found = registered.find((r) => r.name === name);
@@ -78,6 +80,14 @@ describe("PluginSet (mocked)", () => {
       buildxEndpoint: { endpoint: "tcp://builder-1.build.internal:1234", caPath: "/etc/buildfarm/ca.pem", certPath: "/etc/buildfarm/cert.pem", keyPath: "/etc/buildfarm/key.pem", serverName: "builder-1.build.internal" },
       dockerProvider: provider,
     });
+    sudo = new PluginSet("b2-plugins", {
+      hostName: "builder-2",
+      access: { connection: { type: "ssh", host: "builder-2", port: 22, user: "deploy", useAgent: true } },
+      settings: pluginSetSchema.parse({}),
+    });
+    auditOnly = new PluginSet("ro-plugins", { hostName: "ro", access: { connection: { type: "local" } }, settings: pluginSetSchema.parse({ enabled: false }) });
+    await value(auditOnly.inventoryMarkdown);
+    await value(sudo.inventoryMarkdown);
     await value(ssh.inventoryMarkdown);
     await value(local.inventoryMarkdown);
     await settings.waitForRPCs();
@@ -139,6 +149,20 @@ describe("PluginSet (mocked)", () => {
     const everything = JSON.stringify(registered.filter((r) => r.type !== "command:remote:Command" && r.type !== "command:remote:CopyToRemote").map((r) => r.inputs));
     expect(everything).not.toContain("PRIVATE-KEY-MATERIAL");
     expect(JSON.stringify(byName("b1-plugins").inputs)).not.toContain("PRIVATE-KEY-MATERIAL");
+  });
+
+  it("runs host-changing scripts through sudo -n for a non-root SSH user", () => {
+    expect(byName("b2-plugins-install").inputs.create).toBe("sudo -n sh '/usr/local/lib/buildfarm/plugins/plugin-install.sh'");
+    expect(byName("b2-plugins-repair").inputs.create).toBe("sudo -n sh '/usr/local/lib/buildfarm/plugins/plugin-repair.sh' quarantine");
+    expect(String(byName("b2-plugins-health").inputs.create)).toContain("sudo -n systemctl enable --now buildfarm-plugin-health.timer");
+    expect(sudo.historyLogPath).toBe("/var/lib/buildfarm/plugins/history.jsonl");
+  });
+
+  it("only audits when disabled: no repair, install, health or units", async () => {
+    const children = registered.filter((r) => r.parent === byName("ro-plugins").urn).map((r) => r.name).sort();
+    expect(children).toEqual(["ro-plugins-audit", "ro-plugins-script-plugin-audit"]);
+    expect(auditOnly.artifacts.map((a) => a.path)).toEqual(["plugins/plugin-audit.sh", "plugins/inventory.md", "plugins/inventory.json"]);
+    expect((await value(auditOnly.auditBefore)).length).toBe(11);
   });
 
   it("refuses engine plugins without a Docker provider, naming the config key", async () => {
