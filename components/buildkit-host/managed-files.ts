@@ -10,6 +10,8 @@ export interface ManagedFile {
   /** Octal mode; private keys and credentials are 0600. */
   readonly mode: "0644" | "0600" | "0755";
   readonly secret: boolean;
+  /** Owned by the daemon's user (rootless: it must read its key and credentials). @default false (root) */
+  readonly daemonOwned?: boolean;
 }
 
 export interface ManagedFileOptions {
@@ -31,12 +33,15 @@ export function managedFiles(host: BuildkitHostSettings, paths: HostPaths, optio
     files.push(
       { name: TLS_FILES.ca, target: `${paths.tlsDir}/${TLS_FILES.ca}`, mode: "0644", secret: false },
       { name: TLS_FILES.serverCert, target: `${paths.tlsDir}/${TLS_FILES.serverCert}`, mode: "0644", secret: false },
-      { name: TLS_FILES.serverKey, target: `${paths.tlsDir}/${TLS_FILES.serverKey}`, mode: "0600", secret: true },
+      { name: TLS_FILES.serverKey, target: `${paths.tlsDir}/${TLS_FILES.serverKey}`, mode: "0600", secret: true, daemonOwned: rootless },
       { name: TLS_FILES.clientCert, target: `${paths.tlsDir}/${TLS_FILES.clientCert}`, mode: "0644", secret: false },
       { name: TLS_FILES.clientKey, target: `${paths.tlsDir}/${TLS_FILES.clientKey}`, mode: "0600", secret: true },
     );
   }
-  if (options.cacheCredentials) files.push({ name: "cache.env", target: `${paths.configDir}/cache.env`, mode: "0600", secret: true });
+  // The unit's EnvironmentFile is read by the manager that runs the daemon: the rootless user's, if rootless.
+  if (options.cacheCredentials) files.push({ name: "cache.env", target: `${paths.configDir}/cache.env`, mode: "0600", secret: true, daemonOwned: rootless });
+  // Rootless: install.sh writes the exporter's socket address (under /run/user/<uid>) into the staging dir.
+  if (rootless) files.push({ name: "exporter.env", target: `${paths.configDir}/exporter.env`, mode: "0644", secret: false });
   for (const name of [...options.extraFiles].sort()) files.push({ name, target: `${paths.configDir}/${name}`, mode: "0644", secret: false });
   files.push({ name: UNIT_FILES.service, target: `${daemonUnitDir}/${UNIT_FILES.service}`, mode: "0644", secret: false });
   if (!rootless) files.push({ name: UNIT_FILES.socket, target: `${paths.unitDir}/${UNIT_FILES.socket}`, mode: "0644", secret: false });

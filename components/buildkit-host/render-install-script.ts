@@ -16,7 +16,7 @@ export interface InstallScriptOptions extends ScriptContext {
  * switch atomically, restart only when something changed, verify, and roll back on a failed check.
  */
 export function renderInstallScript(options: InstallScriptOptions): string {
-  const fileTable = options.files.map((f) => `${f.name}|${f.target}|${f.mode}`).join("\n");
+  const fileTable = options.files.map((f) => `${f.name}|${f.target}|${f.mode}|${f.daemonOwned ? "daemon" : "root"}`).join("\n");
   return `#!/bin/sh
 ${SCRIPT_HEADER}
 # Installs or upgrades BuildKit ${options.version}. Re-running with nothing changed changes and restarts nothing.
@@ -31,11 +31,12 @@ ${parameters([
   ["SHA256_ARM64", options.sha256.arm64 ?? ""],
   ["SOCKET_GROUP", options.host.buildkitd.grpc.socketGroup],
   ["GROUPADD", "groupadd"],
+  ["CHOWN", "chown"],
 ])}
 HOST_MACHINE="\${HOST_MACHINE:-$(uname -m)}"
 ${COMMON_FUNCTIONS}
 
-# name|target|mode of every file Pulumi staged; rollback restores the same list.
+# name|target|mode|owner of every file Pulumi staged; rollback restores the same list.
 managed_files() {
   cat <<'FILES'
 ${fileTable}
@@ -98,16 +99,17 @@ snapshot() {
   rm -rf "$ROOT$BACKUP_DIR"
   mkdir -p "$ROOT$BACKUP_DIR/files"
   current_version > "$ROOT$BACKUP_DIR/version"
-  managed_files | while IFS='|' read -r name target mode; do
+  managed_files | while IFS='|' read -r name target _mode _owner; do
     if [ -f "$ROOT$target" ]; then cp -p "$ROOT$target" "$ROOT$BACKUP_DIR/files/$name"; fi
-    : "$mode"
   done
 }
 
+# install_file SOURCE TARGET MODE OWNER: written beside the target, then renamed over it.
 install_file() {
   mkdir -p "$(dirname "$ROOT$2")"
   cp "$1" "$ROOT$2.tmp.$$"
   chmod "$3" "$ROOT$2.tmp.$$"
+  if [ "$4" = daemon ] && [ "$ROOTLESS" = 1 ]; then $CHOWN "$ROOTLESS_USER" "$ROOT$2.tmp.$$"; fi
   mv -f "$ROOT$2.tmp.$$" "$ROOT$2"
 }
 
@@ -140,8 +142,8 @@ restart_services() {
 
 rollback() {
   log "rolling back to \${previous:-nothing}"
-  managed_files | while IFS='|' read -r name target mode; do
-    if [ -f "$ROOT$BACKUP_DIR/files/$name" ]; then install_file "$ROOT$BACKUP_DIR/files/$name" "$target" "$mode"; else rm -f "$ROOT$target"; fi
+  managed_files | while IFS='|' read -r name target mode owner; do
+    if [ -f "$ROOT$BACKUP_DIR/files/$name" ]; then install_file "$ROOT$BACKUP_DIR/files/$name" "$target" "$mode" "$owner"; else rm -f "$ROOT$target"; fi
   done
   if [ -n "$previous" ]; then
     switch_link "$previous" "$ROOT$INSTALL_DIR/current"
@@ -159,6 +161,13 @@ detected="$(detect_arch)"
 if [ "$arch" = auto ]; then arch="$detected"; fi
 [ "$arch" = "$detected" ] || fail "host architecture is $detected but buildfarm:hosts[].arch says $arch; nothing was changed"
 
+if [ "$ROOTLESS" = 1 ]; then
+  # The rootless daemon writes its cache as its own user; its socket lives under /run/user/<uid>.
+  rootless_uid="$(id -u "$ROOTLESS_USER")" || fail "user $ROOTLESS_USER does not exist; nothing was changed"
+  printf 'BUILDCTL_ADDR=unix:///run/user/%s/buildkit/buildkitd.sock\n' "$rootless_uid" > "$ROOT$STAGING_DIR/exporter.env"
+  install -d -m 0700 -o "$ROOTLESS_USER" "$ROOT$CACHE_DIR"
+fi
+
 work="$(mktemp -d "\${TMPDIR:-/tmp}/buildkit-install.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
 if [ ! -f "$ROOT$INSTALL_DIR/$VERSION/.complete" ]; then fetch_release; fi
@@ -167,9 +176,8 @@ previous="$(current_version)"
 changed=0
 [ "$previous" = "$VERSION" ] || changed=1
 if [ "$changed" = 0 ]; then
-  while IFS='|' read -r name target mode; do
+  while IFS='|' read -r name target _mode _owner; do
     if ! cmp -s "$ROOT$STAGING_DIR/$name" "$ROOT$target"; then changed=1; fi
-    : "$mode"
   done <<FILES
 $(managed_files)
 FILES
@@ -186,9 +194,9 @@ if [ "$ROOTLESS" = 0 ] && ! grep -q "^$SOCKET_GROUP:" "$ROOT/etc/group" 2>/dev/n
   if [ -n "$ROOT" ]; then $GROUPADD --system --prefix "$ROOT" "$SOCKET_GROUP"; else $GROUPADD --system "$SOCKET_GROUP"; fi
 fi
 snapshot
-managed_files | while IFS='|' read -r name target mode; do
+managed_files | while IFS='|' read -r name target mode owner; do
   [ -f "$ROOT$STAGING_DIR/$name" ] || fail "staged file $name is missing"
-  install_file "$ROOT$STAGING_DIR/$name" "$target" "$mode"
+  install_file "$ROOT$STAGING_DIR/$name" "$target" "$mode" "$owner"
 done
 if [ "$previous" != "$VERSION" ]; then
   if [ -n "$previous" ]; then switch_link "$previous" "$ROOT$INSTALL_DIR/previous"; fi
