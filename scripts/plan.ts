@@ -4,6 +4,8 @@ import { parseArgs } from "node:util";
 import { ConfigError } from "../config/errors";
 import { runStack, type StackRun } from "../test/harness/run-stack";
 import { readStackFile } from "../test/harness/stack-file";
+import { countMandatory, formatTable } from "../policies/offline";
+import { POLICY_STACKS, runPolicies } from "./policy";
 
 export const EXIT_OK = 0;
 export const EXIT_POLICY_VIOLATION = 1;
@@ -73,7 +75,13 @@ async function main(argv: string[]): Promise<number> {
   const dir = writePlan(run, values.stack, values.out!);
   console.log(summaryTable(run));
   console.log(`plan written to ${dir}`);
-  return EXIT_OK;
+  // The same policy pack `pulumi preview --policy-pack policies` runs, with the policy config of the stack's environment.
+  const environment = (run.outputs as { environment?: string } | null)?.environment;
+  const policyStack = (POLICY_STACKS as readonly string[]).includes(environment ?? "") ? environment : undefined;
+  const { violations } = await runPolicies(run.resources, { stack: policyStack });
+  writeFileSync(path.join(dir, "policy-violations.json"), JSON.stringify(violations, null, 2) + "\n");
+  console.log(formatTable(violations));
+  return countMandatory(violations) > 0 ? EXIT_POLICY_VIOLATION : EXIT_OK;
 }
 
 if (require.main === module) {
