@@ -1,0 +1,146 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { isPinnedImage } from "../../components/dev-farm";
+import { runStack, type RecordedResource, type StackRun } from "../harness/run-stack";
+import { readStackFile, stackConfigFromObject } from "../harness/stack-file";
+import { parse } from "yaml";
+import { readFileSync } from "node:fs";
+
+interface ContainerProps {
+  name: string;
+  image: string;
+  memory: number;
+  memorySwap: number;
+  cpus: string;
+  restart: string;
+  privileged?: boolean;
+  command?: string[];
+  securityOpts: string[];
+  healthcheck?: { tests: string[] };
+  ports?: Array<{ internal: number; external: number; ip: string }>;
+  volumes?: Array<{ volumeName?: string; hostPath?: string; containerPath: string }>;
+  networksAdvanced: Array<{ name: string; aliases: string[] }>;
+  envs: unknown;
+}
+
+const byType = (run: StackRun, type: string) => run.resources.filter((r) => r.type === type);
+const containers = (run: StackRun) => byType(run, "docker:index/container:Container").map((r) => ({ name: r.name, parent: r.parent, props: r.props as ContainerProps }));
+
+/** The dev stack file's config with some keys replaced. */
+function devConfigWith(overrides: Record<string, unknown>) {
+  const document = parse(readFileSync("Pulumi.dev.yaml", "utf8")) as { config: Record<string, unknown> };
+  return stackConfigFromObject({ ...document.config, ...overrides });
+}
+
+describe("dev stack (the whole farm on one Docker host)", () => {
+  let run: StackRun;
+  beforeAll(async () => {
+    run = await runStack({ stack: "dev", ...readStackFile("dev") });
+  });
+
+  it("registers the farm's components and resources", () => {
+    const counts = (prefix: string) => Object.fromEntries(
+      [...new Set(run.resources.filter((r) => r.type.startsWith(prefix)).map((r) => r.type))].sort().map((t) => [t, byType(run, t).length]),
+    );
+    expect(counts("buildfarm:index:")).toEqual({
+      "buildfarm:index:BuilderTls": 1,
+      "buildfarm:index:DistributedCache": 1,
+      "buildfarm:index:DockerService": 4,
+      "buildfarm:index:PluginSet": 1,
+      ...Object.fromEntries(Object.entries(counts("buildfarm:index:")).filter(([t]) => t === "buildfarm:index:MonitoringStack")),
+    });
+    expect(counts("docker:")).toMatchObject({ "docker:index/network:Network": 1, "docker:index/volume:Volume": 2 });
+    expect(byType(run, "pulumi:providers:docker").map((p) => (p.props as { host: string }).host)).toEqual(["unix:///var/run/docker.sock"]);
+    expect(containers(run).filter((c) => c.parent?.startsWith("dev-")).map((c) => c.props.name).sort()).toEqual(
+      expect.arrayContaining(["buildfarm-buildkitd", "buildfarm-insights-exporter", "buildfarm-minio", "buildfarm-minio-setup"]),
+    );
+  });
+
+  it("puts every container on the private network, with a pinned image and memory and CPU limits", () => {
+    const network = byType(run, "docker:index/network:Network")[0]!.props as { name: string; driver: string };
+    expect(network).toMatchObject({ name: "buildfarm-dev", driver: "bridge" });
+    const all = containers(run);
+    expect(all.length).toBeGreaterThanOrEqual(4);
+    for (const { name, props } of all) {
+      expect(isPinnedImage(props.image), `${name}: ${props.image}`).toBe(true);
+      expect(props.memory, name).toBeGreaterThan(0);
+      expect(props.memorySwap, name).toBe(props.memory);
+      expect(Number(props.cpus), name).toBeGreaterThan(0);
+      expect(props.networksAdvanced.map((n) => n.name), name).toEqual(["buildfarm-dev"]);
+      expect(props.privileged ?? false, name).toBe(false);
+      for (const volume of props.volumes ?? []) expect(volume.hostPath, `${name} mounts a host path`).toBeUndefined();
+    }
+    for (const image of byType(run, "docker:index/remoteImage:RemoteImage")) expect(isPinnedImage((image.props as { name: string }).name), image.name).toBe(true);
+  });
+
+  it("gives every long-running container a health check and a restart policy, and runs setup jobs once", () => {
+    for (const { name, props } of containers(run)) {
+      if (props.restart === "no") {
+        expect(name).toBe("dev-minio-setup-container");
+        continue;
+      }
+      expect(props.restart, name).toBe("unless-stopped");
+      expect(props.healthcheck?.tests[0], name).toBe("CMD");
+      expect(props.healthcheck!.tests.length, name).toBeGreaterThan(1);
+    }
+  });
+
+  it("keeps data in named volumes that outlive container replacements", () => {
+    const volumes = new Map(byType(run, "docker:index/volume:Volume").map((v) => [(v.props as { name: string }).name, v]));
+    const mounted = containers(run).flatMap((c) => (c.props.volumes ?? []).map((v) => ({ container: c.props.name, ...v })));
+    expect(mounted.map((m) => `${m.container}:${m.containerPath}`).sort()).toEqual(
+      expect.arrayContaining(["buildfarm-buildkitd:/home/user/.local/share/buildkit", "buildfarm-minio:/data"]),
+    );
+    for (const mount of mounted) expect(volumes.has(mount.volumeName!), mount.volumeName).toBe(true);
+  });
+
+  it("binds every published port to 127.0.0.1 by default", () => {
+    const ports = containers(run).flatMap((c) => (c.props.ports ?? []).map((p) => ({ container: c.props.name, ...p })));
+    expect(ports.map((p) => `${p.container}:${p.external}`).sort()).toEqual(expect.arrayContaining(["buildfarm-buildkitd:1234", "buildfarm-minio:9000"]));
+    for (const port of ports) expect(port.ip, `${port.container}:${port.external}`).toBe("127.0.0.1");
+  });
+
+  it("runs buildkitd rootless with upstream's security options, not privileged and with the process sandbox", () => {
+    const buildkitd = containers(run).find((c) => c.props.name === "buildfarm-buildkitd")!.props;
+    expect(buildkitd.image).toBe("docker.io/moby/buildkit:v0.32.2-rootless");
+    expect([...buildkitd.securityOpts].sort()).toEqual(["apparmor=unconfined", "seccomp=unconfined", "systempaths=unconfined"]);
+    expect(buildkitd.command).not.toContain("--oci-worker-no-process-sandbox");
+    expect(buildkitd.command).toEqual(expect.arrayContaining(["--addr", "tcp://0.0.0.0:1234", "--tlscacert"]));
+    const others = containers(run).filter((c) => c.props.name !== "buildfarm-buildkitd");
+    for (const { name, props } of others) expect(props.securityOpts, name).toContain("no-new-privileges:true");
+  });
+
+  it("renders buildkitd.toml with BuildkitHost's renderer for the rootless container", () => {
+    const toml = run.artifacts.find((a) => a.path === "dev/buildkitd/buildkitd.toml")!.content;
+    expect(toml).toContain("# Managed by the buildfarm Pulumi program (BuildkitHost)");
+    expect(toml).toContain('root = "/home/user/.local/share/buildkit"');
+    expect(toml).toContain("rootless = true");
+    expect(toml).toContain("unix:///run/user/1000/buildkit/buildkitd.sock");
+  });
+
+  it("keeps generated keys and passwords out of resources, outputs and artifacts", () => {
+    const text = JSON.stringify(run);
+    for (const secret of ["mock-dev-minio-root-password", "mock-dev-cache-secret-access-key", "mock-dev-cache-access-key-id", "mock-dev-builder-tls-client-key", "mock-dev-builder-tls-server-key"]) {
+      expect(text).not.toContain(secret);
+    }
+    const withSecrets = containers(run).filter((c) => c.props.envs === "[secret]").map((c) => c.props.name).sort();
+    expect(withSecrets).toEqual(expect.arrayContaining(["buildfarm-minio", "buildfarm-minio-setup"]));
+  });
+
+  it("follows docker.bindAddress and an ssh:// Docker host", async () => {
+    const other = await runStack({ stack: "dev", ...devConfigWith({ "buildfarm:docker": { host: "ssh://ops@farm.example.internal", bindAddress: "0.0.0.0" } }) });
+    expect(byType(other, "pulumi:providers:docker").map((p) => (p.props as { host: string }).host)).toEqual(["ssh://ops@farm.example.internal"]);
+    for (const { props } of containers(other)) for (const port of props.ports ?? []) expect(port.ip).toBe("0.0.0.0");
+    const builders = (other.outputs as { builders: Array<{ endpoint: string }> }).builders;
+    expect(builders.map((b) => b.endpoint)).toEqual(["tcp://farm.example.internal:1234"]);
+  });
+
+  it("is deterministic: the same config gives byte-identical resources, outputs and artifacts", async () => {
+    const again = await runStack({ stack: "dev", ...readStackFile("dev") });
+    expect(JSON.stringify(again)).toBe(JSON.stringify(run));
+  });
+
+  it("names each resource after its component", () => {
+    const children = run.resources.filter((r: RecordedResource) => r.parent !== null && r.type !== "pulumi:providers:docker");
+    for (const child of children) expect(child.name.startsWith(`${child.parent}-`), `${child.name} under ${child.parent}`).toBe(true);
+  });
+});
