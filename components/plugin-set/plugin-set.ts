@@ -67,7 +67,14 @@ export class PluginSet extends pulumi.ComponentResource {
       return copyToHost(`${name}-script-${file.replace(/\.sh$/, "")}`, args.access, { path: `${settings.scriptDir}/${file}`, content: artifact.content, mode: "0755" }, { ...child, dependsOn: args.dependsOn });
     });
     const managed = settings.enabled ? this.manage(name, args, copied, scripts) : { auditBefore: undefined, done: copied, units: [] };
-    const finalAudit = runOnHost(`${name}-audit`, args.access, { create: runScript(args.access, settings, "plugin-audit.sh"), triggers: scripts.map((a) => a.content) }, { ...child, dependsOn: managed.done });
+    // The cross-check (differences from `docker info`, if any) goes to the log; stdout is the JSON audit.
+    const audit = runScript(args.access, settings, "plugin-audit.sh");
+    const finalAudit = runOnHost(
+      `${name}-audit`,
+      args.access,
+      { create: `${audit} --format crosscheck 1>&2; ${audit}`, triggers: scripts.map((a) => a.content) },
+      { ...child, dependsOn: managed.done },
+    );
     const inventory = finalAudit.stdout.apply((stdout) => renderInventory(parseAudit(stdout)));
     this.inventory = inventory.apply((i) => i.entries);
     this.inventoryMarkdown = inventory.apply((i) => i.markdown);

@@ -10,6 +10,8 @@
 #   prom:           node_exporter textfile-collector metrics
 #   tsv:            status<TAB>path<TAB>name<TAB>reason<TAB>version (for the
 #                   repair and install scripts; path raw, the rest JSON-escaped)
+#   crosscheck:     compare with `docker info` (same dirs); prints differences,
+#                   exit 0 when equal, 1 when not, 3 when docker is unavailable
 # Environment:
 #   DOCKER_CONFIG           client config dir (default: $HOME/.docker)
 #   PLUGIN_SYSTEM_DIRS      colon-separated system plugin dirs (default: the
@@ -30,7 +32,7 @@ while [ $# -gt 0 ]; do
     *) echo "plugin-audit: unknown argument: $1" >&2; exit 2 ;;
   esac
 done
-case "$FORMAT" in json|prom|tsv) ;; *) echo "plugin-audit: unknown format: $FORMAT" >&2; exit 2 ;; esac
+case "$FORMAT" in json|prom|tsv|crosscheck) ;; *) echo "plugin-audit: unknown format: $FORMAT" >&2; exit 2 ;; esac
 
 CONFIG_DIR="${DOCKER_CONFIG:-${HOME:-/root}/.docker}"
 SYSTEM_DIRS="${PLUGIN_SYSTEM_DIRS-/usr/local/lib/docker/cli-plugins:/usr/local/libexec/docker/cli-plugins:/usr/lib/docker/cli-plugins:/usr/libexec/docker/cli-plugins}"
@@ -286,8 +288,31 @@ emit_tsv() {
   return 0
 }
 
+# "path<TAB>status<TAB>reason" per CLI candidate, as this audit and as `docker info` see them.
+cross_check() {
+  command -v "${DOCKER_BIN:-docker}" >/dev/null 2>&1 || { echo "plugin-audit: docker CLI not found; no cross-check" >&2; return 3; }
+  [ -z "${PLUGIN_SYSTEM_DIRS+x}" ] || echo "plugin-audit: PLUGIN_SYSTEM_DIRS is set; docker info still searches the default dirs" >&2
+  theirs=$("${DOCKER_BIN:-docker}" info --format '{{range .ClientInfo.Plugins}}{{.Path}}{{"\t"}}{{if .Err}}invalid{{else}}valid{{end}}{{"\t"}}{{if .Err}}{{.Err}}{{end}}{{"\n"}}{{range .ShadowedPaths}}{{.}}{{"\t"}}shadowed{{"\t"}}{{"\n"}}{{end}}{{end}}' 2>/dev/null) ||
+    { echo "plugin-audit: docker info failed; no cross-check" >&2; return 3; }
+  a=$(printf '%s' "$RECORDS" | while IFS="$US" read -r status name path reason version vendor desc kind; do
+    [ "$kind" = cli ] || continue
+    [ "$status" = shadowed ] && reason=""
+    printf '%s\t%s\t%s\n' "$(esc "$path")" "$status" "$reason"
+  done | LC_ALL=C sort)
+  b=$(printf '%s\n' "$theirs" | while IFS="$(printf '\t')" read -r path status reason; do
+    [ -n "$path" ] && printf '%s\t%s\t%s\n' "$(esc "$path")" "$status" "$(esc "$reason")"
+  done | LC_ALL=C sort)
+  if [ "$a" = "$b" ]; then echo "plugin-audit: agrees with docker info ($(printf '%s\n' "$a" | grep -c .) candidates)"; return 0; fi
+  A="$a" B="$b" awk 'BEGIN { n = split(ENVIRON["A"], x, "\n"); m = split(ENVIRON["B"], y, "\n")
+    for (i = 1; i <= n; i++) ina[x[i]] = 1; for (i = 1; i <= m; i++) inb[y[i]] = 1
+    for (i = 1; i <= n; i++) if (!(x[i] in inb)) print "audit only:       " x[i]
+    for (i = 1; i <= m; i++) if (!(y[i] in ina)) print "docker info only: " y[i] }'
+  return 1
+}
+
 case "$FORMAT" in
   json) emit_json ;;
   prom) emit_prom ;;
   tsv) emit_tsv ;;
+  crosscheck) cross_check ;;
 esac

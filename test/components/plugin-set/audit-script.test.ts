@@ -73,6 +73,30 @@ describe("plugin-audit.sh against the real Docker CLI", () => {
     expect(after.stdout).toBe(before.stdout);
   });
 
+  it("cross-checks itself against `docker info` on the host", () => {
+    const agree = run("sh", [script, "--format", "crosscheck"], dirs.env);
+    expect(agree.stdout).toBe(`plugin-audit: agrees with docker info (${theirs.length + 1} candidates)\n`);
+    expect(agree.status).toBe(0);
+    // A builtin list that forgot "ps" makes the audit disagree, and the difference is named.
+    const disagree = run("sh", [script, "--format", "crosscheck"], { ...dirs.env, PLUGIN_AUDIT_BUILTINS: "run build" });
+    expect(disagree.status).toBe(1);
+    expect(disagree.stdout.split("\n").filter(Boolean)).toEqual([
+      `audit only:       ${join(dirs.userDir, "docker-ps")}\tvalid\t`,
+      `docker info only: ${join(dirs.userDir, "docker-ps")}\tinvalid\tplugin \\"ps\\" duplicates builtin command`,
+    ]);
+    expect(run("sh", [script, "--format", "crosscheck"], { ...dirs.env, DOCKER_BIN: "/nonexistent/docker" }).status).toBe(3);
+  });
+
+  it("gives up on a metadata call that hangs, as `signal: killed`", () => {
+    const slow = tempDir("slow");
+    mkdirSync(join(slow, "cli-plugins"));
+    writeFileSync(join(slow, "cli-plugins", "docker-slow"), "#!/bin/sh\nexec sleep 30\n", { mode: 0o755 });
+    const started = Date.now();
+    const rows = JSON.parse(run("sh", [script], { HOME: slow, DOCKER_CONFIG: slow, PLUGIN_SYSTEM_DIRS: "", PLUGIN_AUDIT_ENGINE: "off", PLUGIN_AUDIT_TIMEOUT: "1" }).stdout) as AuditRow[];
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(rows).toMatchObject([{ name: "slow", status: "invalid", reason: "failed to fetch metadata: signal: killed" }]);
+  });
+
   it("knows every builtin command of this docker CLI", () => {
     const help = run(DOCKER, ["--help"], dirs.env).stdout;
     const commands = [...help.matchAll(/^ {2}([a-z]+)\*?\s/gm)].map((m) => m[1] ?? "");

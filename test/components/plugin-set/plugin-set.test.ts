@@ -114,6 +114,9 @@ describe("PluginSet (mocked)", () => {
     expect(dependsOn("dev-plugins-health")).toEqual(["dev-plugins-install", "dev-plugins-unit-buildfarm-plugin-health-service", "dev-plugins-unit-buildfarm-plugin-health-timer"]);
     expect(dependsOn("dev-plugins-audit")).toEqual(["dev-plugins-health"]);
     expect(byName("dev-plugins-repair").inputs.create).toBe("sh '/usr/local/lib/buildfarm/plugins/plugin-repair.sh' quarantine");
+    expect(byName("dev-plugins-audit").inputs.create).toBe(
+      "sh '/usr/local/lib/buildfarm/plugins/plugin-audit.sh' --format crosscheck 1>&2; sh '/usr/local/lib/buildfarm/plugins/plugin-audit.sh'",
+    );
     expect(byName("dev-plugins-script-plugin-install").inputs.stdin).toContain("PLUGINS='buildx v0.30.1 ");
   });
 
