@@ -105,6 +105,12 @@ export const productionBuilderSchema = z.strictObject({
   }),
   /** Cache prefix only the production builder writes (below the cache's own prefix). @default "prod-release" */
   cachePrefix: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/).default("prod-release"),
+  /**
+   * How the production daemons authenticate to the cache bucket. "user": a dedicated IAM user whose keys go to the
+   * production hosts only (hosts outside AWS); "role": the hosts' instance role `auditBucket.writerRoleName`.
+   * Either way the shared pool's keys never reach a production host. @default "user"
+   */
+  cacheAccess: z.enum(["user", "role"]).default("user"),
   /** Import the shared cache read-only. @default true */
   readSharedCache: z.boolean().default(true),
   monitoring: z

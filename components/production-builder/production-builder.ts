@@ -1,13 +1,12 @@
-import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { configKeyPath } from "../../config/errors";
 import type { Artifact } from "../../lib/artifacts";
 import { BuildkitHost, type BuildkitHostArgs } from "../buildkit-host/buildkit-host";
 import type { BuildkitRelease } from "../buildkit-host/args";
-import { policyJson, renderCachePolicy } from "../distributed-cache/render-policies";
 import type { ResolvedCache } from "../distributed-cache/resolve";
 import type { ProductionBuilderSettings } from "./args";
 import { createAuditStore } from "./audit-store";
+import { createCacheAccess, withoutAwsKeys } from "./cache-access";
 import { GATE_SCRIPT_FILE, SOURCE_POLICY_FILE } from "./render-gate";
 import type { ProductionMonitoring } from "./render-monitoring";
 import { endpoints, gateScriptForHost, productionCachePrefixes, renderProduction } from "./render-production";
@@ -24,7 +23,7 @@ export interface ProductionBuilderArgs {
   readonly sshPrivateKey?: pulumi.Input<string>;
   /** The shared cache (DistributedCache's resolved settings); the builder writes a sibling prefix of its own. */
   readonly cache?: Pick<ResolvedCache, "bucket" | "region" | "prefix"> & Partial<Pick<ResolvedCache, "retryMode" | "retryMaxAttempts" | "touchRefresh" | "uploadParallelism">>;
-  /** The daemons' S3 credentials (passed to BuildkitHost). */
+  /** Extra daemon environment (AWS_REGION, proxies…); AWS keys in it are dropped: production hosts get their own identity. */
   readonly cacheCredentials?: BuildkitHostArgs["cacheCredentials"];
   readonly insightsExporterProgram?: pulumi.Input<string>;
 }
@@ -89,6 +88,11 @@ export class ProductionBuilder extends pulumi.ComponentResource {
     const ca = createProductionCa(name, this);
     const firstHost = settings.hosts[0];
     const gateClient = createGateClientCertificate(name, ca, firstHost?.buildkitd.tls.validityHours ?? 8760, this);
+    const audit = createAuditStore(name, settings.auditBucket, this);
+    // Its own cache identity; without a cache the caller's environment still loses any AWS keys.
+    const daemonEnvironment = cache
+      ? createCacheAccess(name, settings, cache, audit.writerPolicy, args.cacheCredentials, this).daemonEnvironment
+      : args.cacheCredentials === undefined ? undefined : pulumi.output(args.cacheCredentials).apply((env) => withoutAwsKeys(env as Record<string, string>));
     this.hosts = settings.hosts.map(
       (host) =>
         new BuildkitHost(
@@ -99,31 +103,13 @@ export class ProductionBuilder extends pulumi.ComponentResource {
             environment: "prod",
             sshPrivateKey: args.sshPrivateKey,
             tls: { caCertPem: ca.certPem, caPrivateKeyPem: ca.privateKeyPem },
-            cacheCredentials: args.cacheCredentials,
+            cacheCredentials: daemonEnvironment,
             extraFiles: { [SOURCE_POLICY_FILE]: rendered.sourcePolicyByHost[host.name] ?? "", [GATE_SCRIPT_FILE]: gateScriptForHost(settings, release, cache, host) },
             insightsExporterProgram: args.insightsExporterProgram,
           },
           { parent: this },
         ),
     );
-
-    const audit = createAuditStore(name, settings.auditBucket, this);
-    if (cache) {
-      const writer = new aws.iam.Policy(`${name}-cache-writer`, {
-        path: "/buildfarm/",
-        description: `Read and write the production BuildKit cache under s3://${cache.bucket}/${cache.productionPrefix}`,
-        policy: policyJson(renderCachePolicy({ bucket: cache.bucket, prefix: cache.productionPrefix }, "write")),
-      }, { parent: this });
-      new aws.iam.RolePolicyAttachment(`${name}-cache-writer-attachment`, { role: settings.auditBucket.writerRoleName, policyArn: writer.arn }, { parent: this });
-      if (cache.sharedPrefix !== undefined) {
-        const reader = new aws.iam.Policy(`${name}-shared-cache-reader`, {
-          path: "/buildfarm/",
-          description: `Read (only) the shared BuildKit cache under s3://${cache.bucket}/${cache.sharedPrefix}`,
-          policy: policyJson(renderCachePolicy({ bucket: cache.bucket, prefix: cache.sharedPrefix }, "read")),
-        }, { parent: this });
-        new aws.iam.RolePolicyAttachment(`${name}-shared-cache-reader-attachment`, { role: settings.auditBucket.writerRoleName, policyArn: reader.arn }, { parent: this });
-      }
-    }
 
     this.endpoints = endpoints(settings);
     this.caCertPem = ca.certPem;

@@ -84,6 +84,7 @@ describe("production builder config rules", () => {
     expect(parsed.auditBucket).toMatchObject({ objectLockMode: "governance", retentionDays: 365, transitionDays: 90, encryption: "sse-s3", prefix: "builds", writerRoleName: "buildfarm-prod-builder" });
     expect(parsed.gate).toMatchObject({ scanner: "trivy", failOnSeverity: "high", signing: "keyless", uploader: "aws s3 cp --only-show-errors" });
     expect(parsed.readSharedCache).toBe(true);
+    expect(parsed.cacheAccess).toBe("user");
     expect(parsed.cachePrefix).toBe("prod-release");
   });
 

@@ -63,6 +63,8 @@ beforeAll(async () => {
     release: config.buildkit,
     sshPrivateKey: pulumi.secret("key"),
     cache: { bucket: "acme-buildkit-cache-prod", region: "eu-west-1", prefix: "buildkit-cache/prod/" },
+    // What the stack hands the shared pool: the shared writer's keys must not reach production hosts.
+    cacheCredentials: pulumi.secret({ AWS_REGION: "eu-west-1", AWS_ACCESS_KEY_ID: "SHARED-WRITER-ID", AWS_SECRET_ACCESS_KEY: "SHARED-WRITER-SECRET", HTTPS_PROXY: "http://proxy.internal:3128" }),
   });
   await value(pulumi.all([prod.caCertPem, prod.gateClientCertPem, prod.auditBucketName, shared.caCertPem]));
   await settings.waitForRPCs();
@@ -110,6 +112,20 @@ describe("ProductionBuilder isolation", () => {
     expect(JSON.stringify(reader)).toContain("buildkit-cache/prod/*");
     expect(prod.gateScript).toContain("CACHE_PROD_PREFIX='buildkit-cache/prod-release/'");
     expect(prod.gateScript).toContain("CACHE_SHARED_PREFIX='buildkit-cache/prod/'");
+  });
+
+  it("gives the production daemons their own cache identity, never the shared pool's keys", () => {
+    const stagedEnv = registered.find((r) => r.name === "prod-prod-builder-1-stage-cache-env");
+    expect(stagedEnv, "cache.env staged on the production host").toBeDefined();
+    const text = JSON.stringify(stagedEnv?.inputs);
+    expect(text).not.toContain("SHARED-WRITER");
+    expect(text).toContain("mock-secret-prod-cache-user-key");
+    expect(text).toContain("proxy.internal");
+    const user = one("aws:iam/user:User", "prod-cache-user");
+    expect(user.inputs.name).toBe("buildfarm-prod-cache");
+    const attached = ofType("aws:iam/userPolicyAttachment:UserPolicyAttachment", "prod-").map((r) => r.name).sort();
+    expect(attached).toEqual(["prod-audit-writer-user-attachment", "prod-cache-writer-user-attachment", "prod-shared-cache-reader-user-attachment"]);
+    expect(one("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "prod-cache-writer-attachment").inputs.role).toBe("buildfarm-prod-builder");
   });
 
   it("labels everything role=\"prod\"", () => {
