@@ -51,9 +51,14 @@ detect_arch() {
   esac
 }
 
-# The tarball digest listed as subject in the release's SLSA provenance.
+# The tarball's digest from the subject list of the release's SLSA provenance: the subject named like the
+# tarball, or the only subject there is.
 provenance_digest() {
-  tr -d ' \\n\\t\\r' < "$1" | sed -n 's/.*"subject":\\[\\([^]]*\\)\\].*/\\1/p' | grep -o '"sha256":"[a-f0-9]\\{64\\}"' | head -n 1 | cut -d '"' -f 4
+  subjects="$(tr -d ' \\n\\t\\r' < "$1" | sed -n 's/.*"subject":\\[\\([^]]*\\)\\].*/\\1/p' | sed 's/},{"/}\\n{"/g')"
+  named="$(printf '%s\\n' "$subjects" | grep -F "\\"name\\":\\"$2\\"" | grep -o '"sha256":"[a-f0-9]\\{64\\}"' | cut -d '"' -f 4)"
+  if [ -n "$named" ]; then echo "$named"; return; fi
+  all="$(printf '%s\\n' "$subjects" | grep -o '"sha256":"[a-f0-9]\\{64\\}"' | cut -d '"' -f 4)"
+  if [ "$(printf '%s\\n' "$all" | grep -c .)" = 1 ]; then echo "$all"; fi
 }
 
 current_version() {
@@ -77,7 +82,7 @@ fetch_release() {
   curl -fsSL --retry 2 -o "$work/$tarball" "$url" || fail "download failed: $url"
   if [ -z "$expected" ]; then
     curl -fsSL --retry 2 -o "$work/provenance.json" "$url.provenance.json" || fail "download failed: $url.provenance.json (set buildfarm:buildkit.sha256.$arch for mirrors without provenance)"
-    expected="$(provenance_digest "$work/provenance.json")"
+    expected="$(provenance_digest "$work/provenance.json" "$tarball")"
     [ -n "$expected" ] || fail "no sha256 subject in $url.provenance.json"
   fi
   actual="$(sha256sum "$work/$tarball" | cut -d ' ' -f 1)"

@@ -41,7 +41,8 @@ esac
   const tarball = join(dir, version, name);
   await run("tar", ["-czf", tarball, "-C", src, "bin"]);
   const digest = createHash("sha256").update(readFileSync(tarball)).digest("hex");
-  const provenance = { _type: "https://in-toto.io/Statement/v0.1", predicateType: "https://slsa.dev/provenance/v0.2", subject: [{ name, digest: { sha256: digest } }], predicate: { builder: { id: "https://github.com/moby/buildkit/actions" }, materials: [{ uri: "pkg:docker/alpine", digest: { sha256: "f".repeat(64) } }] } };
+  // Two subjects, a decoy first: the script must pick the one named like the tarball.
+  const provenance = { _type: "https://in-toto.io/Statement/v0.1", predicateType: "https://slsa.dev/provenance/v0.2", subject: [{ digest: { sha256: "e".repeat(64) }, name: `${name}.sbom.json` }, { name, digest: { sha256: digest } }], predicate: { builder: { id: "https://github.com/moby/buildkit/actions" }, materials: [{ uri: "pkg:docker/alpine", digest: { sha256: "f".repeat(64) } }] } };
   writeFileSync(`${tarball}.provenance.json`, JSON.stringify(provenance, null, 2));
   return digest;
 }
