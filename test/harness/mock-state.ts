@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type * as pulumi from "@pulumi/pulumi";
 
 /**
@@ -27,6 +28,11 @@ export function mockState(args: pulumi.runtime.MockResourceArgs): Record<string,
     case "aws:iam/user:User":
     case "aws:iam/role:Role":
       return { ...state, name: inputs.name ?? name, arn: `arn:aws:mock::000000000000:${name}` };
+    case "docker:index/remoteImage:RemoteImage": {
+      // The docker provider reports the pulled (or built) image's id and digest.
+      const digest = createHash("sha256").update(String(inputs.name)).digest("hex");
+      return { ...state, imageId: `sha256:${digest}`, repoDigest: `${String(inputs.name).replace(/:[^:/]+$/, "")}@sha256:${digest}` };
+    }
     case "command:local:Command":
     case "command:remote:Command":
       return { ...state, stdout: "", stderr: "" };
