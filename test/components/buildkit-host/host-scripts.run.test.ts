@@ -130,6 +130,18 @@ describe("install.sh", () => {
     expect(host.systemctlCalls().filter((c) => c.startsWith("restart buildkit")).length).toBe(3);
   });
 
+  it("leaves no half-installed daemon when the very first install fails verification", async () => {
+    const host = makeHostRoot(server);
+    host.stage("v0.33.0");
+    const result = await host.script("install.sh");
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain("restored an empty host");
+    expect(existsSync(join(host.root, "opt/buildkit/current"))).toBe(false);
+    expect(existsSync(join(host.root, "etc/buildkit/buildkitd.toml"))).toBe(false);
+    expect(existsSync(join(host.root, "etc/systemd/system/buildkit.service"))).toBe(false);
+    expect(host.systemctlCalls()).toContain("stop buildkit.socket buildkit.service");
+  });
+
   it("refuses a host whose architecture differs from the configured one", async () => {
     const host = makeHostRoot(server);
     host.stage("v0.32.2");
