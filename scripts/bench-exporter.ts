@@ -1,6 +1,6 @@
 /**
  * Measures the build-insights exporter's own CPU and RSS at one build per second:
- * `npx tsx scripts/bench-exporter.ts [seconds=120] [interval=15s]`.
+ * `npx tsx scripts/bench-exporter.ts [seconds=120] [interval=15s] [node flags...]`.
  * A fake buildctl reports a new build every second (history keeps the last 50, 5 of 12 steps cached,
  * so every build is an invalidation) and replays the recorded du/logs fixtures; /metrics is scraped
  * every 15 s as Prometheus would. CPU is the exporter process's utime+stime from /proc (buildctl
@@ -48,13 +48,14 @@ function sample(pid: number): ProcSample {
 async function main(): Promise<void> {
   const seconds = Number(process.argv[2] ?? 120);
   const interval = process.argv[3] ?? "15s";
+  const nodeFlags = process.argv.slice(4);
   const dir = mkdtempSync(join(tmpdir(), "bench-exporter-"));
   try {
     const bundle = await buildExporter(join(dir, "exporter.js"));
     const fake = join(dir, "buildctl");
     writeFileSync(fake, FAKE_BUILDCTL);
     chmodSync(fake, 0o755);
-    const child = spawn(process.execPath, [bundle, "--listen", "127.0.0.1:0", "--buildctl", fake, "--interval", interval], {
+    const child = spawn(process.execPath, [...nodeFlags, bundle, "--listen", "127.0.0.1:0", "--buildctl", fake, "--interval", interval], {
       env: { PATH: process.env.PATH ?? "/usr/bin:/bin", FIXTURES },
       stdio: ["ignore", "pipe", "inherit"],
     });
@@ -84,6 +85,7 @@ async function main(): Promise<void> {
     const result = {
       seconds: Math.round(elapsed),
       interval,
+      nodeFlags,
       buildsPerSecond: 1,
       invalidationEvents: invalidations - invalidationsAtStart,
       exporterCpuPercentOfOneCore: Number((((end.cpuSeconds - start.cpuSeconds) / elapsed) * 100).toFixed(2)),
