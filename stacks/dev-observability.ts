@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { TlsMaterial } from "../components/buildkit-host";
 import { connectionSchema } from "../components/common/connection";
 import type { DockerPlacement } from "../components/dev-farm";
+import { MonitoringStack } from "../components/monitoring";
 import { PluginSet } from "../components/plugin-set";
 import type { StackConfig } from "../config/schema";
 import type { Artifact } from "../lib/artifacts";
@@ -16,8 +17,8 @@ export interface DevObservabilityArgs {
   readonly placement: DockerPlacement;
   /** Host clients use for published ports. */
   readonly clientHost: string;
-  /** The dev builder, for `docker buildx create --driver remote` on this machine. */
-  readonly builder: { readonly endpoint: string; readonly serverName: string; readonly tls: TlsMaterial };
+  /** The dev builder, for `docker buildx create --driver remote` on this machine and for Prometheus. */
+  readonly builder: { readonly name: string; readonly endpoint: string; readonly serverName: string; readonly tls: TlsMaterial; readonly metricsAddress: string; readonly exporterAddress: string };
   readonly dependsOn: pulumi.Resource[];
 }
 
@@ -42,19 +43,26 @@ function localPlugins(config: StackConfig, args: DevObservabilityArgs): { invent
   return { inventory: pulumi.all([pluginInventoryEntry("local", plugins, config.plugins)]), artifacts: pluginArtifacts("local", plugins) };
 }
 
-/** MonitoringStack's containers and PluginSet on this machine, wired into the dev farm. */
+/** MonitoringStack's containers (on the farm's network) and PluginSet on this machine, wired into the dev farm. */
 export function devObservability(config: StackConfig, args: DevObservabilityArgs): { outputs: ObservabilityOutputs; artifacts: Artifact[] } {
-  const base = `http://${args.clientHost}`;
+  const selfHosted = config.monitoring.mode === "self-hosted";
+  const monitoring = new MonitoringStack("dev-monitoring", {
+    // One knob for every published port of the dev host: docker.bindAddress.
+    settings: { ...config.monitoring, bindAddress: config.docker.bindAddress },
+    environment: "dev",
+    targets: [{ builder: args.builder.name, role: "shared", metricsAddress: args.builder.metricsAddress, exporterAddress: args.builder.exporterAddress }],
+    ...(selfHosted ? { docker: { provider: args.provider, networkName: args.network.name, namePrefix: args.placement.namePrefix, publishedHost: args.clientHost } } : {}),
+  }, { dependsOn: args.dependsOn });
   const plugins = localPlugins(config, args);
   return {
     outputs: {
-      prometheusUrl: `${base}:9090`,
-      alertmanagerUrl: `${base}:9093`,
-      grafanaUrl: `${base}:3000`,
-      grafanaDashboards: [],
+      prometheusUrl: monitoring.prometheusUrl,
+      alertmanagerUrl: monitoring.alertmanagerUrl,
+      grafanaUrl: monitoring.grafanaUrl,
+      grafanaDashboards: monitoring.dashboards,
       pluginInventory: plugins.inventory,
       prodGate: null,
     },
-    artifacts: plugins.artifacts,
+    artifacts: [...monitoring.artifacts, ...plugins.artifacts],
   };
 }

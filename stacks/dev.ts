@@ -145,7 +145,14 @@ export function buildDevStack(config: StackConfig): StackResult {
 
   const endpoint = `tcp://${clientHost}:${DEV_PUBLISHED_PORTS.buildkitd}`;
   const builder = containerBuilderEntry(builderSettings, { endpoint, metricsUrl: `http://${DEV_SERVICES.buildkitd}:${DEV_PORTS.buildkitdMetrics}/metrics` }, tls);
-  const observability = devObservability(config, { provider, network, placement, clientHost, builder: { endpoint, serverName: DEV_SERVICES.buildkitd, tls }, dependsOn: [buildkitd, exporter, minio] });
+  const observability = devObservability(config, { provider, network, placement, clientHost, builder: {
+    name: builderSettings.name,
+    endpoint,
+    serverName: DEV_SERVICES.buildkitd,
+    tls,
+    metricsAddress: `${DEV_SERVICES.buildkitd}:${DEV_PORTS.buildkitdMetrics}`,
+    exporterAddress: `${DEV_SERVICES.exporter}:${DEV_PORTS.exporter}`,
+  }, dependsOn: [buildkitd, exporter, minio] });
   artifacts.push(...observability.artifacts);
 
   return {

@@ -1,8 +1,14 @@
+import * as docker from "@pulumi/docker";
+import type * as pulumi from "@pulumi/pulumi";
 import type { BuildkitHostSettings } from "../components/buildkit-host";
+import { MonitoringStack, type MonitoringTarget } from "../components/monitoring";
 import type { ProductionMonitoring } from "../components/production-builder";
 import type { StackConfig } from "../config/schema";
 import type { Artifact } from "../lib/artifacts";
 import type { StackOutputs } from "./outputs";
+
+/** node_exporter's port on builder hosts (Debian's prometheus-node-exporter; PluginSet writes its textfile metrics). */
+export const NODE_EXPORTER_PORT = 9100;
 
 export interface ProdObservabilityArgs {
   readonly pool: readonly BuildkitHostSettings[];
@@ -11,15 +17,55 @@ export interface ProdObservabilityArgs {
 
 type ObservabilityOutputs = Pick<StackOutputs, "prometheusUrl" | "alertmanagerUrl" | "grafanaUrl" | "grafanaDashboards">;
 
-/** MonitoringStack against the existing Prometheus/Grafana, or self-hosted, per `buildfarm:monitoring`. */
-export function prodObservability(config: StackConfig, _args: ProdObservabilityArgs): { outputs: ObservabilityOutputs; artifacts: Artifact[] } {
+/** A listen address as Prometheus dials it: a wildcard bind becomes the host's SSH name. */
+function scrapeAddress(host: BuildkitHostSettings, listen: string): string {
+  const port = listen.slice(listen.lastIndexOf(":") + 1);
+  const bind = listen.slice(0, listen.lastIndexOf(":"));
+  const reachable = host.connection.type === "ssh" && ["0.0.0.0", "[::]", "::"].includes(bind) ? host.connection.host : bind;
+  return `${reachable}:${port}`;
+}
+
+/** Scrape targets: each pool host's daemon, exporter and node_exporter; the production builder's own targets. */
+export function prodTargets(pool: readonly BuildkitHostSettings[], production: ProductionMonitoring): MonitoringTarget[] {
+  const shared = pool.map((host) => ({
+    builder: host.name,
+    role: "shared" as const,
+    metricsAddress: scrapeAddress(host, host.buildkitd.grpc.debugAddress),
+    exporterAddress: scrapeAddress(host, host.insightsExporter.listenAddress),
+    ...(host.connection.type === "ssh" ? { nodeAddress: `${host.connection.host}:${NODE_EXPORTER_PORT}` } : {}),
+  }));
+  const byHost = new Map<string, { metricsAddress?: string; exporterAddress?: string }>();
+  for (const target of production.targets) {
+    const host = target.labels.host ?? target.address;
+    const entry = byHost.get(host) ?? {};
+    if (target.job === "buildkitd") entry.metricsAddress = target.address;
+    else entry.exporterAddress = target.address;
+    byHost.set(host, entry);
+  }
+  const prod = [...byHost.entries()].flatMap(([builder, entry]) =>
+    entry.metricsAddress === undefined ? [] : [{ builder, role: "prod" as const, metricsAddress: entry.metricsAddress, ...(entry.exporterAddress ? { exporterAddress: entry.exporterAddress } : {}) }]);
+  return [...shared, ...prod];
+}
+
+/**
+ * MonitoringStack against the existing Prometheus/Grafana, or self-hosted on `buildfarm:docker.host`
+ * (a monitoring machine), per `buildfarm:monitoring.mode`.
+ */
+export function prodObservability(config: StackConfig, args: ProdObservabilityArgs): { outputs: ObservabilityOutputs; artifacts: Artifact[] } {
+  let dockerArgs: { provider: docker.Provider; networkName: pulumi.Input<string> } | undefined;
+  if (config.monitoring.mode === "self-hosted") {
+    const provider = new docker.Provider("prod-monitoring-docker", { host: config.docker.host });
+    const network = new docker.Network("prod-monitoring-network", { name: "buildfarm-monitoring", driver: "bridge", labels: [{ label: "org.buildfarm.stack", value: "prod" }] }, { provider });
+    dockerArgs = { provider, networkName: network.name };
+  }
+  const monitoring = new MonitoringStack("prod-monitoring", {
+    settings: { ...config.monitoring, bindAddress: config.docker.bindAddress },
+    environment: "prod",
+    targets: prodTargets(args.pool, args.production),
+    ...(dockerArgs ? { docker: dockerArgs } : {}),
+  });
   return {
-    outputs: {
-      prometheusUrl: config.monitoring.prometheusUrl ?? "http://localhost:9090",
-      alertmanagerUrl: null,
-      grafanaUrl: config.monitoring.grafanaUrl ?? "http://localhost:3000",
-      grafanaDashboards: [],
-    },
-    artifacts: [],
+    outputs: { prometheusUrl: monitoring.prometheusUrl, alertmanagerUrl: monitoring.alertmanagerUrl, grafanaUrl: monitoring.grafanaUrl, grafanaDashboards: monitoring.dashboards },
+    artifacts: monitoring.artifacts,
   };
 }

@@ -3,6 +3,7 @@ import { isPinnedImage } from "../../components/dev-farm";
 import { runStack, type RecordedResource, type StackRun } from "../harness/run-stack";
 import { readStackFile, stackConfigFromObject } from "../harness/stack-file";
 import { parse } from "yaml";
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 
 interface ContainerProps {
@@ -17,13 +18,16 @@ interface ContainerProps {
   securityOpts: string[];
   healthcheck?: { tests: string[] };
   ports?: Array<{ internal: number; external: number; ip: string }>;
-  volumes?: Array<{ volumeName?: string; hostPath?: string; containerPath: string }>;
+  volumes?: Array<{ volumeName?: string; hostPath?: string; containerPath: string; readOnly?: boolean }>;
   networksAdvanced: Array<{ name: string; aliases: string[] }>;
   envs: unknown;
 }
 
 const byType = (run: StackRun, type: string) => run.resources.filter((r) => r.type === type);
 const containers = (run: StackRun) => byType(run, "docker:index/container:Container").map((r) => ({ name: r.name, parent: r.parent, props: r.props as ContainerProps }));
+
+/** The image id the mocks report for a RemoteImage (test/harness/mock-state.ts). */
+const mockImageId = (name: string) => `sha256:${createHash("sha256").update(name).digest("hex")}`;
 
 /** The dev stack file's config with some keys replaced. */
 function devConfigWith(overrides: Record<string, unknown>) {
@@ -45,14 +49,23 @@ describe("dev stack (the whole farm on one Docker host)", () => {
       "buildfarm:index:BuilderTls": 1,
       "buildfarm:index:DistributedCache": 1,
       "buildfarm:index:DockerService": 4,
+      "buildfarm:index:MonitoringStack": 1,
       "buildfarm:index:PluginSet": 1,
-      ...Object.fromEntries(Object.entries(counts("buildfarm:index:")).filter(([t]) => t === "buildfarm:index:MonitoringStack")),
     });
-    expect(counts("docker:")).toMatchObject({ "docker:index/network:Network": 1, "docker:index/volume:Volume": 2 });
+    // 4 dev-farm services + Prometheus, Alertmanager, Grafana, node_exporter; each with its image.
+    expect(counts("docker:")).toEqual({
+      "docker:index/container:Container": 8,
+      "docker:index/network:Network": 1,
+      "docker:index/remoteImage:RemoteImage": 8,
+      "docker:index/volume:Volume": 5,
+    });
     expect(byType(run, "pulumi:providers:docker").map((p) => (p.props as { host: string }).host)).toEqual(["unix:///var/run/docker.sock"]);
-    expect(containers(run).filter((c) => c.parent?.startsWith("dev-")).map((c) => c.props.name).sort()).toEqual(
-      expect.arrayContaining(["buildfarm-buildkitd", "buildfarm-insights-exporter", "buildfarm-minio", "buildfarm-minio-setup"]),
-    );
+    expect(containers(run).map((c) => c.props.name).sort()).toEqual([
+      "buildfarm-alertmanager", "buildfarm-buildkitd", "buildfarm-grafana", "buildfarm-insights-exporter",
+      "buildfarm-minio", "buildfarm-minio-setup", "buildfarm-node-exporter", "buildfarm-prometheus",
+    ]);
+    // Every container hangs off a component; nothing floats at the top level.
+    for (const container of containers(run)) expect(["dev-monitoring", "dev-buildkitd", "dev-exporter", "dev-minio", "dev-minio-setup"]).toContain(container.parent);
   });
 
   it("puts every container on the private network, with a pinned image and memory and CPU limits", () => {
@@ -60,14 +73,21 @@ describe("dev stack (the whole farm on one Docker host)", () => {
     expect(network).toMatchObject({ name: "buildfarm-dev", driver: "bridge" });
     const all = containers(run);
     expect(all.length).toBeGreaterThanOrEqual(4);
+    const imagesById = new Map(byType(run, "docker:index/remoteImage:RemoteImage").map((r) => [mockImageId((r.props as { name: string }).name), (r.props as { name: string }).name]));
     for (const { name, props } of all) {
-      expect(isPinnedImage(props.image), `${name}: ${props.image}`).toBe(true);
+      // A container names its image by pinned reference, or by the id of a pinned RemoteImage.
+      const reference = imagesById.get(props.image) ?? props.image;
+      expect(isPinnedImage(reference), `${name}: ${reference}`).toBe(true);
       expect(props.memory, name).toBeGreaterThan(0);
       expect(props.memorySwap, name).toBe(props.memory);
       expect(Number(props.cpus), name).toBeGreaterThan(0);
       expect(props.networksAdvanced.map((n) => n.name), name).toEqual(["buildfarm-dev"]);
       expect(props.privileged ?? false, name).toBe(false);
-      for (const volume of props.volumes ?? []) expect(volume.hostPath, `${name} mounts a host path`).toBeUndefined();
+      for (const volume of props.volumes ?? []) {
+        if (volume.hostPath === undefined) continue;
+        // Only node_exporter reads the host, read-only; nothing mounts the Docker socket.
+        expect(`${name}:${volume.hostPath}:${String(volume.readOnly)}`).toBe("dev-monitoring-nodeExporter:/:true");
+      }
     }
     for (const image of byType(run, "docker:index/remoteImage:RemoteImage")) expect(isPinnedImage((image.props as { name: string }).name), image.name).toBe(true);
   });
@@ -86,16 +106,19 @@ describe("dev stack (the whole farm on one Docker host)", () => {
 
   it("keeps data in named volumes that outlive container replacements", () => {
     const volumes = new Map(byType(run, "docker:index/volume:Volume").map((v) => [(v.props as { name: string }).name, v]));
-    const mounted = containers(run).flatMap((c) => (c.props.volumes ?? []).map((v) => ({ container: c.props.name, ...v })));
-    expect(mounted.map((m) => `${m.container}:${m.containerPath}`).sort()).toEqual(
-      expect.arrayContaining(["buildfarm-buildkitd:/home/user/.local/share/buildkit", "buildfarm-minio:/data"]),
-    );
+    const mounted = containers(run).flatMap((c) => (c.props.volumes ?? []).filter((v) => v.hostPath === undefined).map((v) => ({ container: c.props.name, ...v })));
+    expect(mounted.map((m) => `${m.container}:${m.containerPath}`).sort()).toEqual([
+      "buildfarm-alertmanager:/alertmanager", "buildfarm-buildkitd:/home/user/.local/share/buildkit", "buildfarm-grafana:/var/lib/grafana",
+      "buildfarm-minio:/data", "buildfarm-prometheus:/prometheus",
+    ]);
     for (const mount of mounted) expect(volumes.has(mount.volumeName!), mount.volumeName).toBe(true);
   });
 
   it("binds every published port to 127.0.0.1 by default", () => {
     const ports = containers(run).flatMap((c) => (c.props.ports ?? []).map((p) => ({ container: c.props.name, ...p })));
-    expect(ports.map((p) => `${p.container}:${p.external}`).sort()).toEqual(expect.arrayContaining(["buildfarm-buildkitd:1234", "buildfarm-minio:9000"]));
+    expect(ports.map((p) => `${p.container}:${p.external}`).sort()).toEqual([
+      "buildfarm-alertmanager:9093", "buildfarm-buildkitd:1234", "buildfarm-grafana:3000", "buildfarm-minio:9000", "buildfarm-minio:9001", "buildfarm-prometheus:9090",
+    ]);
     for (const port of ports) expect(port.ip, `${port.container}:${port.external}`).toBe("127.0.0.1");
   });
 
@@ -123,7 +146,7 @@ describe("dev stack (the whole farm on one Docker host)", () => {
       expect(text).not.toContain(secret);
     }
     const withSecrets = containers(run).filter((c) => c.props.envs === "[secret]").map((c) => c.props.name).sort();
-    expect(withSecrets).toEqual(expect.arrayContaining(["buildfarm-minio", "buildfarm-minio-setup"]));
+    expect(withSecrets).toEqual(["buildfarm-minio", "buildfarm-minio-setup"]);
   });
 
   it("follows docker.bindAddress and an ssh:// Docker host", async () => {

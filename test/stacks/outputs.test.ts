@@ -1,15 +1,29 @@
 import { readFileSync } from "node:fs";
-import { describe, expect, it } from "vitest";
-import { OUTPUT_NAMES, OUTPUTS_VERSION, SECRET_OUTPUT_NAMES, stackOutputsSchema } from "../../stacks/outputs";
+import { beforeAll, describe, expect, it } from "vitest";
+import { OUTPUT_NAMES, OUTPUTS_VERSION, PROD_GATE_KEY_NAME, SECRET_OUTPUT_NAMES, stackOutputsSchema } from "../../stacks/outputs";
 import { SECRET_PLACEHOLDER } from "../harness/resolve";
 import { runStack } from "../harness/run-stack";
 import { readStackFile } from "../harness/stack-file";
 import { stackOutputs } from "./stack-outputs";
 
+type Resolved = Awaited<ReturnType<typeof stackOutputs>>;
+
 describe("outputs contract", () => {
-  for (const stack of ["dev", "prod"] as const) {
-    it(`${stack}: every output matches the versioned schema`, async () => {
-      const { values } = await stackOutputs(stack, readStackFile(stack).config, readStackFile(stack).secretKeys);
+  const stacks = ["dev", "prod"] as const;
+  const plain = new Map<string, Resolved>();
+  const redacted = new Map<string, Record<string, unknown>>();
+
+  beforeAll(async () => {
+    for (const stack of stacks) {
+      const file = readStackFile(stack);
+      plain.set(stack, await stackOutputs(stack, file.config, file.secretKeys));
+      redacted.set(stack, (await runStack({ stack, ...file })).outputs as Record<string, unknown>);
+    }
+  });
+
+  for (const stack of stacks) {
+    it(`${stack}: every output matches the versioned schema`, () => {
+      const { values } = plain.get(stack)!;
       const parsed = stackOutputsSchema.safeParse(values);
       expect(parsed.success ? [] : parsed.error.issues).toEqual([]);
       expect(values.outputsVersion).toBe(OUTPUTS_VERSION);
@@ -17,27 +31,23 @@ describe("outputs contract", () => {
       expect(Object.keys(values).sort()).toEqual([...OUTPUT_NAMES].sort());
     });
 
-    it(`${stack}: the secret outputs, and only those, are Pulumi secrets`, async () => {
-      const file = readStackFile(stack);
-      const { secretNames } = await stackOutputs(stack, file.config, file.secretKeys);
-      expect(secretNames).toEqual([...SECRET_OUTPUT_NAMES].sort());
-      const run = await runStack({ stack, ...file });
-      const outputs = run.outputs as Record<string, unknown>;
+    it(`${stack}: the secret outputs, and only those, are Pulumi secrets`, () => {
+      expect(plain.get(stack)!.secretNames).toEqual([...SECRET_OUTPUT_NAMES].sort());
+      const outputs = redacted.get(stack)!;
       for (const name of SECRET_OUTPUT_NAMES) expect(outputs[name]).toBe(SECRET_PLACEHOLDER);
       expect(JSON.stringify(outputs)).not.toContain("PRIVATE KEY");
     });
-  }
 
-  it("gives every builder a client key, and prod the release gate's", async () => {
-    for (const stack of ["dev", "prod"] as const) {
-      const { values } = await stackOutputs(stack, readStackFile(stack).config, readStackFile(stack).secretKeys);
-      const outputs = stackOutputsSchema.parse(values);
+    it(`${stack}: gives every builder a client key${stack === "prod" ? ", and the release gate its own" : ""}`, () => {
+      const outputs = stackOutputsSchema.parse(plain.get(stack)!.values);
       const expected = outputs.builders.map((b) => b.name);
-      if (stack === "prod") expected.push("prod-gate");
+      if (stack === "prod") expected.push(PROD_GATE_KEY_NAME);
       expect(Object.keys(outputs.builderClientKeys).sort()).toEqual(expected.sort());
       expect(outputs.prodGate === null).toBe(stack === "dev");
-    }
-  });
+      for (const dashboard of outputs.grafanaDashboards) expect(dashboard.url).toBe(`${outputs.grafanaUrl.replace(/\/$/, "")}/d/${dashboard.uid}`);
+      expect(outputs.grafanaDashboards.length).toBeGreaterThan(0);
+    });
+  }
 
   it("is exported by name from index.ts, one export per contract key", () => {
     const source = readFileSync("index.ts", "utf8");
