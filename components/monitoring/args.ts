@@ -98,6 +98,14 @@ export const monitoringSchema = z.strictObject({
       cpuWaitingRatioMax: z.number().min(0).max(1).default(0.8),
     })
     .prefault({}),
+}).superRefine((settings, ctx) => {
+  // Published ports share one bind address: a clash makes the second container fail to start.
+  const seen = new Map<number, string>();
+  for (const [service, port] of Object.entries(settings.ports)) {
+    const other = seen.get(port);
+    if (other !== undefined) ctx.addIssue({ code: "custom", path: ["ports", service], message: `expected a port not used by ${other}, got ${port}` });
+    seen.set(port, service);
+  }
 });
 
 export type MonitoringSettings = z.output<typeof monitoringSchema>;
