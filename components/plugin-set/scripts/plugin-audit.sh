@@ -171,7 +171,7 @@ add_record() {
 classify() {
   name=$1 path=$2 ename=$(esc "$1")
   version="" vendor="" desc=""
-  if ! printf '%s' "$name" | grep -Eq '^[a-z][a-z0-9]*$'; then
+  if ! printf '%s' "$name" | LC_ALL=C grep -Eq '^[a-z][a-z0-9]*$'; then
     add_record invalid "$ename" "$path" "plugin candidate \\\"$ename\\\" did not match \\\"^[a-z][a-z0-9]*\$\\\"" "" "" "" cli; return
   fi
   if is_builtin "$name"; then add_record invalid "$ename" "$path" "plugin \\\"$ename\\\" duplicates builtin command" "" "" "" cli; return; fi

@@ -186,6 +186,12 @@ warn_if_shadowed() {
   fi
 }
 
+# One run at a time (a deploy and an operator, say); a stale lock after a crash is removed by hand.
+LOCK="$STATE_DIR/.install.lock"
+if ! { mkdir -p "$STATE_DIR" && mkdir "$LOCK" 2>/dev/null; }; then log "another run holds $LOCK (remove it if no run is active)"; exit 75; fi
+trap 'rmdir "$LOCK"' EXIT
+trap 'exit 130' INT TERM
+
 failed=0
 OLDIFS=$IFS; IFS=$NL
 for line in $PLUGINS; do

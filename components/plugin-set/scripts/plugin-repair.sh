@@ -132,6 +132,15 @@ list() {
   done
 }
 
+# One run at a time; a stale lock after a crash is removed by hand.
+case "${1:-}" in
+  quarantine|restore)
+    LOCK="$QDIR/.lock"
+    if ! { mkdir -p "$QDIR" && mkdir "$LOCK" 2>/dev/null; }; then echo "plugin-repair: another run holds $LOCK (remove it if no run is active)" >&2; exit 75; fi
+    trap 'rmdir "$LOCK"' EXIT
+    trap 'exit 130' INT TERM ;;
+esac
+
 case "${1:-}" in
   quarantine) quarantine ;;
   restore) restore "${2:-}" ;;

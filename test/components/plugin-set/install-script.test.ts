@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from "node:fs";
 import type { Server } from "node:http";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -131,6 +131,18 @@ describe("plugin-install.sh against a local release server", () => {
     expect(installed("buildx")).toBe(pluginBinary("buildx", "v0.32.0"));
     expect(readFileSync(join(stateDir, "previous", "docker-buildx"), "utf8")).toBe(pluginBinary("buildx", "v0.16.0"));
     expect(history().at(-1)).toMatchObject({ action: "update", plugin: "buildx", fromVersion: "v0.16.0", toVersion: "v0.32.0", result: "ok" });
+  });
+
+  it("refuses to run while another run holds the lock, changing nothing", async () => {
+    const lock = join(stateDir, ".install.lock");
+    mkdirSync(lock);
+    const before = history().length;
+    const result = await install([{ name: "buildx", version: "v0.30.1" }]);
+    expect(result.status).toBe(75);
+    expect(result.stderr).toContain(`another run holds ${lock}`);
+    expect(installed("buildx")).toBe(pluginBinary("buildx", "v0.32.0"));
+    expect(history().length).toBe(before);
+    rmdirSync(lock);
   });
 
   it("warns when an earlier search directory still shadows the installed plugin", async () => {
