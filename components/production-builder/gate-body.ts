@@ -17,9 +17,12 @@ USAGE
 now() { date -u +%Y-%m-%dT%H:%M:%SZ; }
 seconds() { date -u +%s; }
 
-# JSON string with quotes, backslashes and control characters made safe.
+# JSON string with quotes, backslashes and control characters made safe (plain text needs no subprocess).
 json_string() {
-  printf '"%s"' "$(printf '%s' "$1" | tr -d '\\000-\\037' | sed 's/\\\\/\\\\\\\\/g; s/"/\\\\"/g')"
+  case "$1" in
+    *[\\"\\\\]*|*[![:print:]]*) printf '"%s"' "$(printf '%s' "$1" | tr -d '\\000-\\037' | sed 's/\\\\/\\\\\\\\/g; s/"/\\\\"/g')" ;;
+    *) printf '"%s"' "$1" ;;
+  esac
 }
 
 # Appends a JSON value to a comma-separated list held in the variable named $1.
@@ -174,7 +177,10 @@ for line in $froms; do
   case "$stages" in *" $base "*) [ -n "$stage_name" ] && stages="$stages$stage_name "; continue ;; esac
   [ -n "$stage_name" ] && stages="$stages$stage_name "
   [ "$base" = scratch ] && continue
-  case "$base" in *'$'*) fail 10 "base image $base uses a variable: production builds need literal base images" ;; esac
+  case "$base" in
+    *'$'*) fail 10 "base image $base uses a variable: production builds need literal base images" ;;
+    *[!A-Za-z0-9._/:@-]*|'') fail 10 "base image $base is not a valid image reference" ;;
+  esac
   json_append base_images_json "$(json_string "$base")"
   normalized="$(normalize_image "$base")"
   allowed=no

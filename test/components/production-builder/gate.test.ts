@@ -177,6 +177,7 @@ describe("prod-build.sh (rendered release gate)", () => {
       { name: "a foreign frontend", dockerfile: "# syntax=example.com/evil/frontend:1.0.0\nFROM alpine:3.20\n", message: "frontend example.com/evil/frontend:1.0.0 is not allowed" },
       { name: "a base image from another registry", dockerfile: "FROM quay.io/evil/base:1\n", message: "base image quay.io/evil/base:1 is not from an allowed registry" },
       { name: "a Docker Hub image outside library/", dockerfile: "FROM someone/base:1\n", message: "base image someone/base:1 is not from an allowed registry" },
+      { name: "a glob as base image (never expanded)", dockerfile: "FROM *\n", message: "base image * is not a valid image reference" },
       { name: "a base image named by a variable", dockerfile: "ARG BASE=alpine\nFROM ${BASE}\n", message: "base image ${BASE} uses a variable" },
       { name: "a tag when digests are required", dockerfile: "FROM ghcr.io/acme/base:1\n", settings: { requireDigest: true }, message: "base image ghcr.io/acme/base:1 is not pinned by digest" },
       { name: "an image without a tag", extra: ["--image", "ghcr.io/acme/app"], message: "--image must carry a tag" },
@@ -205,6 +206,13 @@ describe("prod-build.sh (rendered release gate)", () => {
       expect(run.stderr).toContain("prod-build: arguments failed: --revision is required");
       expect(record(run, "run-1")).toMatchObject({ outcome: "failure", failedStep: "arguments" });
     });
+  });
+
+  it("writes valid JSON for inputs with quotes, backslashes and control characters", () => {
+    const ws = gateWorkspace();
+    const run = ws.run(args(ws.context, ["--build-arg", 'LABEL=say "hi"\\now\tand', "--build-arg", "PLAIN=ok"]));
+    expect(run.status, run.stderr).toBe(0);
+    expect(record(run, "run-1").inputs.buildArgs).toEqual(["VERSION=1.4.0", 'LABEL=say "hi"\\nowand', "PLAIN=ok"]);
   });
 
   it("fails when the build record cannot be written, even after a good build", () => {
