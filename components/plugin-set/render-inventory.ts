@@ -48,21 +48,19 @@ function purposeOf(entry: AuditEntry): string {
 
 const cell = (text: string): string => (text === "" ? "-" : text.replace(/\\/g, "\\\\").replace(/\|/g, "\\|").replace(/\r?\n/g, " "));
 
-/** The inventory: audit rows plus documented purposes, sorted by name (winner first), and a Markdown table. */
+/** The inventory: audit rows (in audit order) plus documented purposes, and a Markdown table. */
 export function renderInventory(audit: readonly AuditEntry[]): Inventory {
-  const entries: InventoryEntry[] = [...audit]
-    // Stable: within a name the audit's order (winner first, then shadowed) is kept.
-    .sort((a, b) => (a.name === b.name ? 0 : a.name < b.name ? -1 : 1))
-    .map((entry) => ({
-      name: entry.name,
-      path: entry.path,
-      kind: entry.kind,
-      status: entry.status,
-      reason: entry.reason,
-      version: entry.version,
-      vendor: entry.vendor,
-      purpose: purposeOf(entry),
-    }));
+  // The audit's order is the Docker CLI's (natural name order, winner before shadowed copies): keep it.
+  const entries: InventoryEntry[] = audit.map((entry) => ({
+    name: entry.name,
+    path: entry.path,
+    kind: entry.kind,
+    status: entry.status,
+    reason: entry.reason,
+    version: entry.version,
+    vendor: entry.vendor,
+    purpose: purposeOf(entry),
+  }));
   const counts = { valid: 0, invalid: 0, shadowed: 0 };
   for (const entry of entries) counts[entry.status] += 1;
   const header = ["| Name | Kind | Status | Version | Vendor | Path | Purpose | Reason |", "|---|---|---|---|---|---|---|---|"];

@@ -221,7 +221,14 @@ for dir in $DIRS; do
 done
 IFS=$OLDIFS
 
-SORTED=$(printf '%s' "$CANDIDATES" | LC_ALL=C sort -t "$US" -k1,1 -k2,2 -s)
+# Natural name order like the Docker CLI (sortorder.NaturalLess: digit runs compare as numbers and sort
+# before other characters), then search-path order. The sort key is dropped after sorting.
+SORTED=$(printf '%s' "$CANDIDATES" | LC_ALL=C awk -F "$US" '{ name = $1; key = ""
+    while (name != "") {
+      if (match(name, /^[0-9]+/)) { run = substr(name, 1, RLENGTH); name = substr(name, RLENGTH + 1)
+        nz = run; sub(/^0+/, "", nz); key = key "0" sprintf("%04d", length(nz)) nz sprintf("%04d", length(run) - length(nz)) }
+      else { key = key "1" substr(name, 1, 1); name = substr(name, 2) } }
+    print key FS $0 }' | LC_ALL=C sort -t "$US" -k1,1 -k3,3 -s | cut -d "$US" -f 2-)
 previous="" winner=""
 OLDIFS=$IFS; IFS=$NL
 for line in $SORTED; do

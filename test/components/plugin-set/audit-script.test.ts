@@ -87,6 +87,17 @@ describe("plugin-audit.sh against the real Docker CLI", () => {
     expect(run("sh", [script, "--format", "crosscheck"], { ...dirs.env, DOCKER_BIN: "/nonexistent/docker" }).status).toBe(3);
   });
 
+  it("orders names naturally, as the Docker CLI does", () => {
+    const dir = tempDir("order");
+    mkdirSync(join(dir, "cli-plugins"));
+    for (const name of ["x10", "x9", "x09", "x", "b2", "b10", "b", "ab", "9", "10", "x-1"]) writePlugin(join(dir, "cli-plugins", `docker-${name}`), name, { SchemaVersion: "0.1.0", Vendor: "v" });
+    const env = { HOME: dir, DOCKER_CONFIG: dir };
+    const ours = (JSON.parse(run("sh", [script], { ...env, PLUGIN_AUDIT_ENGINE: "off" }).stdout) as AuditRow[]).map((r) => r.name);
+    const docker = (JSON.parse(run(DOCKER, ["info", "--format", "{{json .ClientInfo.Plugins}}"], env).stdout) as DockerPlugin[]).map((p) => p.Name);
+    expect(ours).toEqual(docker);
+    expect(ours).toEqual(["9", "10", "ab", "b", "b2", "b10", "x", "x9", "x09", "x10", "x-1"]);
+  });
+
   it("gives up on a metadata call that hangs, as `signal: killed`", () => {
     const slow = tempDir("slow");
     mkdirSync(join(slow, "cli-plugins"));

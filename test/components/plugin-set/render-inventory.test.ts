@@ -11,19 +11,19 @@ describe("renderInventory", () => {
       row({ name: "loki", path: "engine:grafana/loki-docker-driver:3.3.2", kind: "engine", shortDescription: "Loki Logging Driver" }),
     ]);
     expect(inventory.entries.map((e) => [e.name, e.purpose])).toEqual([
-      ["acme", "Acme helper"],
       ["buildx", "BuildKit front end for `docker build`: builders, multi-platform builds, cache import/export, bake."],
+      ["acme", "Acme helper"],
       ["loki", "Loki Logging Driver"],
     ]);
   });
 
-  it("keeps the winner before its shadowed copies and counts statuses", () => {
+  it("keeps the audit's order (winner before shadowed copies) and counts statuses", () => {
     const inventory = renderInventory([
       row({ name: "zed", path: "/z/docker-zed", status: "invalid", reason: "plugin metadata does not define a vendor" }),
       row({ name: "b", path: "/2/docker-b", status: "valid" }),
       row({ name: "b", path: "/1/docker-b", status: "shadowed", reason: "shadowed by /2/docker-b" }),
     ]);
-    expect(inventory.entries.map((e) => e.path)).toEqual(["/2/docker-b", "/1/docker-b", "/z/docker-zed"]);
+    expect(inventory.entries.map((e) => e.path)).toEqual(["/z/docker-zed", "/2/docker-b", "/1/docker-b"]);
     expect(inventory.counts).toEqual({ valid: 1, invalid: 1, shadowed: 1 });
   });
 
