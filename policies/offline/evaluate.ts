@@ -100,6 +100,19 @@ interface Indexed {
   readonly props: Record<string, unknown>;
 }
 
+/** Frozen copies of props, shared across evaluations of the same input objects (a stack and its mutations). */
+const frozenProps = new WeakMap<object, Record<string, unknown>>();
+
+function frozenCopy(props: unknown): Record<string, unknown> {
+  const source = (props ?? {}) as Record<string, unknown>;
+  let copy = frozenProps.get(source);
+  if (!copy) {
+    copy = deepFreeze(structuredClone(source));
+    frozenProps.set(source, copy);
+  }
+  return copy;
+}
+
 /** Builds engine-shaped URNs: `urn:pulumi:<stack>::<project>::<parent types $ type>::<name>`. */
 function indexResources(resources: readonly PlanResource[], stack: string, project: string): Indexed[] {
   const byName = new Map(resources.map((r) => [r.name, r]));
@@ -112,7 +125,7 @@ function indexResources(resources: readonly PlanResource[], stack: string, proje
   const urnOf = (resource: PlanResource): string => `urn:pulumi:${stack}::${project}::${typeChain(resource)}::${resource.name}`;
   return resources.map((resource) => {
     const parent = resource.parent ? byName.get(resource.parent) : undefined;
-    const props = deepFreeze(structuredClone((resource.props ?? {}) as Record<string, unknown>));
+    const props = frozenCopy(resource.props);
     return { resource, urn: urnOf(resource), ...(parent ? { parentUrn: urnOf(parent) } : {}), props };
   });
 }

@@ -34,6 +34,7 @@ import { requireBucketEncryption } from "./s3/require-bucket-encryption";
 import { requireCacheLifecycleExpiry } from "./s3/require-cache-lifecycle-expiry";
 import { requirePublicAccessBlock } from "./s3/require-public-access-block";
 import { requireTlsOnlyBucketPolicy } from "./s3/require-tls-only-bucket-policy";
+import { requireAlertRoutes } from "./stack/require-alert-routes";
 import { requireCompleteProdStack } from "./stack/require-complete-prod-stack";
 
 export type { BuildfarmPolicy, BuildfarmResourcePolicy, BuildfarmStackPolicy } from "./lib/policy";
@@ -86,4 +87,5 @@ export const buildfarmPolicies: readonly BuildfarmPolicy[] = [
   requireDashboardUidAndFolder,
   // Stack
   requireCompleteProdStack,
+  requireAlertRoutes,
 ];

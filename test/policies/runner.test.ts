@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { parseResources } from "../../scripts/policy";
+import { parseResources, PolicyInputError, runPolicies } from "../../scripts/policy";
 import { cacheBucketSet, dockerContainer, mutate, prodComponents } from "./fixtures";
 
 const ROOT = path.join(__dirname, "..", "..");
@@ -40,11 +40,8 @@ describe("npm run policy (scripts/policy.ts)", () => {
       ["bad-prod-json", ["--resources", bad, "--stack", "prod", "--format", "json"]],
       ["bad-dev-json", ["--resources", bad, "--stack", "dev", "--format", "json"]],
       ["bad-table", ["--resources", bad, "--format", "table"]],
-      ["bad-allow-config", ["--resources", bad, "--stack", "prod", "--config", file("allow.json", JSON.stringify({ "buildfarm-docker-no-privileged": { allowPrivileged: ["dev-minio"] }, "buildfarm-s3-public-access-block": "advisory" }))]],
       ["missing", ["--resources", path.join(dir, "nope.json")]],
       ["not-json", ["--resources", file("broken.json", "[{")]],
-      ["not-array", ["--resources", file("object.json", "{}")]],
-      ["bad-stack", ["--resources", clean, "--stack", "staging"]],
     ];
     const outcomes = await Promise.all(runs.map(([, args]) => policy(...args)));
     runs.forEach(([name], i) => results.set(name, outcomes[i] as Result));
@@ -80,21 +77,29 @@ describe("npm run policy (scripts/policy.ts)", () => {
     expect(run.stdout).toContain("2 violation(s): 2 mandatory, 0 advisory");
   });
 
-  it("honours an extra --config file over the stack's", () => {
-    const run = get("bad-allow-config");
-    expect(run.code).toBe(0);
-    expect(run.stdout).toContain("1 violation(s): 0 mandatory, 1 advisory");
-  });
-
   it.each([
     ["missing", /cannot read resources file .*nope\.json/],
     ["not-json", /is not valid JSON/],
-    ["not-array", /expected a JSON array of \{type, name, props\}, got object/],
-    ["bad-stack", /--stack: expected one of dev, prod, got "staging"/],
   ])("exits 2 on unreadable input: %s", (name, message) => {
     const run = get(name);
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(message);
+  });
+});
+
+describe("runPolicies (in process)", () => {
+  it("honours an extra --config file over the stack's", async () => {
+    dir ??= mkdtempSync(path.join(tmpdir(), "policy-runner-"));
+    const resources = [...prodComponents(), mutate(dockerContainer(), ["privileged"], true), ...cacheBucketSet().filter((r) => r.name !== "cache-pab")];
+    const configFile = file("allow.json", JSON.stringify({ "buildfarm-docker-no-privileged": { allowPrivileged: ["dev-minio"] }, "buildfarm-s3-public-access-block": "advisory" }));
+    const { violations } = await runPolicies(resources, { stack: "prod", configFile });
+    expect(violations.map((v) => [v.policy, v.level])).toEqual([["buildfarm-s3-public-access-block", "advisory"]]);
+  });
+
+  it("rejects an unknown stack and a config naming an unknown policy", async () => {
+    await expect(runPolicies([], { stack: "staging" })).rejects.toThrow('--stack: expected one of dev, prod, got "staging"');
+    const typo = file("typo.json", JSON.stringify({ "buildfarm-docker-no-privilegd": "advisory" }));
+    await expect(runPolicies([], { configFile: typo })).rejects.toThrow(PolicyInputError);
   });
 });
 
@@ -103,6 +108,7 @@ describe("parseResources", () => {
     expect(() => parseResources([{ name: "x", props: {} }], "f.json")).toThrow("f.json[0].type: expected a Pulumi type token, got undefined");
     expect(() => parseResources([{ type: "t", name: "x", props: [] }], "f.json")).toThrow("f.json[0].props: expected an object, got []");
     expect(() => parseResources([{ type: "t", name: "" }], "f.json")).toThrow('f.json[0].name: expected a resource name, got ""');
+    expect(() => parseResources({})).toThrow("resources: expected a JSON array of {type, name, props}, got object");
     expect(parseResources([{ type: "t", name: "x", parent: "p" }])).toEqual([{ type: "t", name: "x", parent: "p", props: {} }]);
   });
 });

@@ -9,7 +9,10 @@ export const requirePinnedDockerImages: BuildfarmResourcePolicy = {
   remediationSteps: "Use repo:1.2.3 or repo@sha256:… (the dev stack's images come from one pinned list); never latest or an untagged name.",
   validateResource: forTypes([DOCKER.container, DOCKER.remoteImage], (props, args, reportViolation) => {
     const image = asString(props[args.type === DOCKER.remoteImage ? "name" : "image"]);
-    const reason = image === undefined ? "no image" : unpinnedReason(image);
+    // A container's image is often a RemoteImage's imageId: unknown until deploy, then a sha256 ID.
+    // The RemoteImage's own name is checked instead.
+    if (image === undefined && args.type === DOCKER.container) args.notApplicable("image is computed (a RemoteImage's imageId)");
+    const reason = image === undefined ? "no image name" : unpinnedReason(image);
     if (reason) reportViolation(reason);
   }),
 };

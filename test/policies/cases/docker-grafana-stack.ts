@@ -1,7 +1,7 @@
 import { dashboard, dockerContainer, mutate, prodComponents, resource } from "../fixtures";
 import type { PolicyCase } from "./types";
 
-const [builder, monitoring] = prodComponents() as [ReturnType<typeof prodComponents>[0], ReturnType<typeof prodComponents>[0]];
+const [, monitoring] = prodComponents() as [ReturnType<typeof prodComponents>[0], ReturnType<typeof prodComponents>[0]];
 
 export const dockerGrafanaStackCases: PolicyCase[] = [
   { policy: "buildfarm-docker-no-privileged", name: "accepts an unprivileged container", resources: [dockerContainer()], expect: [] },
@@ -33,6 +33,7 @@ export const dockerGrafanaStackCases: PolicyCase[] = [
     expect: [["dev-minio-container", "container dev-minio mounts /run/, which exposes the container engine's API"]],
   },
   { policy: "buildfarm-docker-image-pinned", name: "accepts release tags and image IDs", resources: [dockerContainer(), mutate(dockerContainer("x-container"), ["image"], "sha256:" + "c".repeat(64))], expect: [] },
+  { policy: "buildfarm-docker-image-pinned", name: "leaves a computed image (a RemoteImage's imageId) to the RemoteImage check", resources: [mutate(dockerContainer(), ["image"], undefined)], expect: [] },
   {
     policy: "buildfarm-docker-image-pinned",
     name: "rejects a RemoteImage without a tag",
@@ -49,25 +50,13 @@ export const dockerGrafanaStackCases: PolicyCase[] = [
       ["build-overview", 'dashboard "BuildKit: build overview" is not in a folder'],
     ],
   },
-  { policy: "buildfarm-stack-prod-complete", name: "accepts a prod stack with builder, monitoring and a webhook route", resources: prodComponents(), config: { "buildfarm-stack-prod-complete": { environment: "prod" } }, expect: [] },
-  {
-    policy: "buildfarm-stack-prod-complete",
-    name: "accepts Grafana-managed alerting as the route",
-    resources: [builder, mutate(monitoring, ["alerting"], { via: "grafana" }), resource("grafana:alerting/contactPoint:ContactPoint", "cp", {}), resource("grafana:alerting/notificationPolicy:NotificationPolicy", "np", {})],
-    expect: [],
-  },
+  { policy: "buildfarm-stack-prod-complete", name: "accepts a prod stack with a ProductionBuilder and a MonitoringStack", resources: prodComponents(), config: { "buildfarm-stack-prod-complete": { environment: "prod" } }, expect: [] },
   { policy: "buildfarm-stack-prod-complete", name: "does not apply to dev", resources: [], config: { "buildfarm-stack-prod-complete": { environment: "dev" } }, expect: [] },
   {
     policy: "buildfarm-stack-prod-complete",
-    name: "rejects a prod stack without a ProductionBuilder",
+    name: "rejects a prod stack (known from its components) without a ProductionBuilder",
     resources: [monitoring],
     expect: [["(stack)", "the prod stack has no ProductionBuilder (buildfarm:index:ProductionBuilder)"]],
-  },
-  {
-    policy: "buildfarm-stack-prod-complete",
-    name: "rejects a prod stack whose monitoring routes alerts nowhere",
-    resources: [builder, mutate(monitoring, ["alerting", "webhookUrl"], undefined)],
-    expect: [["monitoring", "the prod stack's monitoring has no alert route (no webhook, Slack channel, or Grafana contact point + notification policy)"]],
   },
   {
     policy: "buildfarm-stack-prod-complete",
@@ -78,5 +67,20 @@ export const dockerGrafanaStackCases: PolicyCase[] = [
       ["(stack)", "the prod stack has no ProductionBuilder (buildfarm:index:ProductionBuilder)"],
       ["(stack)", "the prod stack has no MonitoringStack (buildfarm:index:MonitoringStack)"],
     ],
+  },
+  { policy: "buildfarm-monitoring-alert-routes", name: "accepts a webhook route in prod", resources: [monitoring], expect: [] },
+  { policy: "buildfarm-monitoring-alert-routes", name: "accepts the routes the component declares", resources: [mutate(monitoring, ["alerting"], { via: "grafana", routes: ["buildfarm-default", "buildfarm-critical"], hasRoute: true })], expect: [] },
+  { policy: "buildfarm-monitoring-alert-routes", name: "does not apply to dev monitoring", resources: [mutate(mutate(monitoring, ["environment"], "dev"), ["alerting"], {})], expect: [] },
+  {
+    policy: "buildfarm-monitoring-alert-routes",
+    name: "rejects prod monitoring whose alerts reach nobody",
+    resources: [mutate(monitoring, ["alerting", "webhookUrl"], undefined)],
+    expect: [["monitoring", 'prod monitoring has no alert route (alerting via "alertmanager")']],
+  },
+  {
+    policy: "buildfarm-monitoring-alert-routes",
+    name: "trusts the component saying it has no route over a stray webhook setting",
+    resources: [mutate(mutate(monitoring, ["alerting"], { via: "grafana", routes: [], hasRoute: false }), ["settings"], { alerting: { webhookUrl: "https://x" } })],
+    expect: [["monitoring", 'prod monitoring has no alert route (alerting via "grafana")']],
   },
 ];
