@@ -133,6 +133,21 @@ describe("plugin-install.sh against a local release server", () => {
     expect(history().at(-1)).toMatchObject({ action: "update", plugin: "buildx", fromVersion: "v0.16.0", toVersion: "v0.32.0", result: "ok" });
   });
 
+  it("takes a mirror for every plugin from PLUGIN_DOWNLOAD_BASE_URL", async () => {
+    const mirrorInstall = join(root, "mirror-host", "cli-plugins");
+    // The rendered base points at a closed port: only the override can succeed.
+    const scripts = writeScripts(join(root, "scripts-mirror"), { required: [{ name: "buildx", version: "v0.30.1", downloadBaseUrl: "http://127.0.0.1:9/nowhere" }] });
+    const result = await runAsync("sh", [join(scripts, "plugin-install.sh")], {
+      ...env(),
+      PLUGIN_INSTALL_DIR: mirrorInstall,
+      PLUGIN_STATE_DIR: join(root, "mirror-state"),
+      HISTORY_LOG: join(root, "mirror-state", "history.jsonl"),
+      PLUGIN_DOWNLOAD_BASE_URL: `${baseUrl}/{name}/{version}`,
+    });
+    expect(result.status, result.stderr).toBe(0);
+    expect(readFileSync(join(mirrorInstall, "docker-buildx"), "utf8")).toBe(pluginBinary("buildx", "v0.30.1"));
+  });
+
   it("refuses to run while another run holds the lock, changing nothing", async () => {
     const lock = join(stateDir, ".install.lock");
     mkdirSync(lock);
