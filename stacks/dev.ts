@@ -86,7 +86,7 @@ export function buildDevStack(config: StackConfig): StackResult {
   const userScript = renderMinioUserScript({ policyName: "buildfarm-cache-writer", mcAlias: MC_ALIAS });
   const userPolicy = policyJson(cache.writerPolicyDocument);
   artifacts.push({ path: "dev/minio/setup-user.sh", content: userScript }, { path: "dev/minio/cache-user-policy.json", content: userPolicy });
-  new DockerService("dev-minio-setup", {
+  const minioSetup = new DockerService("dev-minio-setup", {
     ...serviceArgs,
     settings: minioSetupJob([`${MINIO_SETUP_DIR}/setup-bucket.sh`, `${MINIO_SETUP_DIR}/setup-user.sh`]),
     secretEnv: {
@@ -120,7 +120,7 @@ export function buildDevStack(config: StackConfig): StackResult {
       { path: `${ROOTLESS_PATHS.tlsDir}/server-key.pem`, content: tls.serverKeyPem, ...asUser, mode: "0600" },
       ...(credentialsFile ? [{ path: credentialsFile.path, content: credentialsFile.content, ...asUser, mode: credentialsFile.mode }] : []),
     ],
-  }, { dependsOn: [minio] });
+  }, { dependsOn: [minio, minioSetup] });
 
   // Build-insights exporter: built locally from the repo's exporter sources, pinned by their hash.
   const dockerfile = renderExporterDockerfile();
