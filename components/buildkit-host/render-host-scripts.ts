@@ -13,6 +13,8 @@ export function localClientAddress(address: string): string {
 export function renderVerifyScript(context: ScriptContext): string {
   const { host } = context;
   const tcp = host.buildkitd.grpc.tcpAddress;
+  // The name the server certificate is checked against, also for supplied certificates without 127.0.0.1.
+  const serverName = host.buildkitd.tls.serverNames[0] ?? (host.connection.type === "ssh" ? host.connection.host : "localhost");
   return `#!/bin/sh
 ${SCRIPT_HEADER}
 # Verifies the running BuildKit: version pin, buildctl over every listener (TLS included), /metrics.
@@ -22,6 +24,7 @@ ROOT="\${ROOT:-}"
 ${parameters([
   ...commonParameters(context),
   ["TCP_ADDR", tcp === undefined ? "" : localClientAddress(tcp)],
+  ["TLS_SERVER_NAME", serverName],
   ["DEBUG_ADDR", localClientAddress(host.buildkitd.grpc.debugAddress)],
   ["UNIX_ADDR", host.buildkitd.worker.rootless ? "" : "unix:///run/buildkit/buildkitd.sock"],
   ["RETRIES", "15"],
@@ -78,7 +81,7 @@ check_metrics() {
 check_version
 check_listener "$UNIX_ADDR" --addr "$UNIX_ADDR"
 if [ -n "$TCP_ADDR" ]; then
-  check_listener "$TCP_ADDR (mTLS)" --addr "$TCP_ADDR" --tlscacert "$ROOT$TLS_DIR/${TLS_FILES.ca}" --tlscert "$ROOT$TLS_DIR/${TLS_FILES.clientCert}" --tlskey "$ROOT$TLS_DIR/${TLS_FILES.clientKey}"
+  check_listener "$TCP_ADDR (mTLS)" --addr "$TCP_ADDR" --tlsservername "$TLS_SERVER_NAME" --tlscacert "$ROOT$TLS_DIR/${TLS_FILES.ca}" --tlscert "$ROOT$TLS_DIR/${TLS_FILES.clientCert}" --tlskey "$ROOT$TLS_DIR/${TLS_FILES.clientKey}"
 fi
 check_metrics
 log "all checks passed"

@@ -50,6 +50,7 @@ describe("host scripts", () => {
     expect(install).toContain("50-buildkit-limits.conf|/etc/systemd/system/buildkit.service.d/50-buildkit-limits.conf|0644");
     const verify = rendered.scripts["verify.sh"] as string;
     expect(verify).toContain('TCP_ADDR="${TCP_ADDR:-tcp://127.0.0.1:1234}"');
-    expect(verify).toContain('--tlscacert "$ROOT$TLS_DIR/ca.pem" --tlscert "$ROOT$TLS_DIR/client.pem" --tlskey "$ROOT$TLS_DIR/client-key.pem"');
+    expect(verify).toContain('TLS_SERVER_NAME="${TLS_SERVER_NAME:-builder-1.build.internal}"');
+    expect(verify).toContain('--tlsservername "$TLS_SERVER_NAME" --tlscacert "$ROOT$TLS_DIR/ca.pem" --tlscert "$ROOT$TLS_DIR/client.pem" --tlskey "$ROOT$TLS_DIR/client-key.pem"');
   });
 });
