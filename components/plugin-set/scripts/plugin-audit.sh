@@ -22,6 +22,8 @@
 #                           answers (default auto)
 #   PLUGIN_AUDIT_TIMEOUT    seconds a metadata call may take (default 30)
 set -u
+# Word splitting on newlines only, never globbing (paths may hold * or ?); globs are enabled where meant.
+set -f
 
 FORMAT=json
 while [ $# -gt 0 ]; do
@@ -210,13 +212,16 @@ for dir in $DIRS; do
   IFS=$OLDIFS; index=$((index + 1))
   if [ -z "$dir" ] || [ ! -d "$dir" ]; then IFS=$NL; continue; fi
   dir=$(clean_dir "$dir")
+  set +f
   for path in "$dir"/docker-*; do
+    set -f
     if [ -L "$path" ] || { [ -f "$path" ] && [ ! -L "$path" ]; }; then
       case "$path" in *"$NL"*) continue ;; esac
       base=${path##*/}
       CANDIDATES="$CANDIDATES${base#docker-}$US$(printf '%04d' "$index")$US$path$NL"
     fi
   done
+  set -f
   IFS=$NL
 done
 IFS=$OLDIFS

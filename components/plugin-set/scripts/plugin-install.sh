@@ -19,6 +19,7 @@
 #   DOCKER_BIN               docker CLI for smoke tests (default docker)
 #   PLUGIN_AUDIT             audit script (default: plugin-audit.sh beside this one)
 set -u
+set -f
 #@SETTINGS@
 PLUGINS="${PLUGINS:-}"
 INSTALL_DIR="${PLUGIN_INSTALL_DIR:-/usr/local/lib/docker/cli-plugins}"
@@ -196,10 +197,8 @@ failed=0
 OLDIFS=$IFS; IFS=$NL
 for line in $PLUGINS; do
   IFS=$OLDIFS
-  set -f
   # shellcheck disable=SC2086 # fields are space-separated by design
   set -- $line
-  set +f
   if [ $# -ne 5 ]; then log "bad PLUGINS line: $line"; failed=$((failed + 1)); IFS=$NL; continue; fi
   install_one "$@" || failed=$((failed + 1))
   IFS=$NL

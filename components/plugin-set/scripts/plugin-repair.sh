@@ -14,6 +14,8 @@
 #   HISTORY_LOG          JSON-lines history (default /var/lib/buildfarm/plugins/history.jsonl)
 #   plus DOCKER_CONFIG / PLUGIN_SYSTEM_DIRS, passed on to the audit.
 set -u
+# No globbing of audit output (paths may hold * or ?); globs are enabled where meant.
+set -f
 #@SETTINGS@
 
 HERE=$(CDPATH='' cd -- "$(dirname -- "$0")" && pwd)
@@ -114,7 +116,9 @@ restore() {
   [ -n "$target" ] || { echo "usage: plugin-repair.sh restore ID|all" >&2; return 2; }
   status=0
   if [ "$target" = all ]; then
+    set +f
     for item in "$QDIR"/items/*; do
+      set -f
       [ -d "$item" ] || continue
       restore_one "$item" || status=1
     done
@@ -126,7 +130,9 @@ restore() {
 }
 
 list() {
+  set +f
   for item in "$QDIR"/items/*; do
+    set -f
     [ -f "$item/origin" ] || continue
     printf '{"id":"%s","path":"%s"}\n' "$(esc "${item##*/}")" "$(esc "$(cat "$item/origin")")"
   done
