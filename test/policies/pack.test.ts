@@ -68,6 +68,11 @@ describe("policies/ (the CrossGuard pack)", () => {
     }
   });
 
+  it("documents every policy in docs/policies.md", () => {
+    const docs = readFileSync(path.join(PACK_DIR, "..", "docs", "policies.md"), "utf8");
+    expect(buildfarmPolicies.map((p) => p.name).filter((name) => !docs.includes(`| \`${name}\` |`))).toEqual([]);
+  });
+
   it("ships per-stack configs: everything mandatory in prod, advisory in dev", () => {
     const read = (stack: string) => JSON.parse(readFileSync(path.join(PACK_DIR, "config", `${stack}.json`), "utf8")) as Record<string, unknown>;
     const prod = reconcilePolicyConfig(buildfarmPolicies, PACK_ENFORCEMENT_LEVEL, read("prod"));
