@@ -1,6 +1,7 @@
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { PLUGIN_METRICS } from "../../../lib/metric-names";
 import { makePluginDirs } from "./fixture-dirs";
 import { run, writeScripts } from "./helpers";
 
@@ -13,7 +14,8 @@ describe("plugin-health.sh", () => {
     expect(result.status, result.stderr).toBe(0);
     expect(readdirSync(textfileDir)).toEqual(["docker_cli_plugins.prom"]);
     const text = readFileSync(join(textfileDir, "docker_cli_plugins.prom"), "utf8");
-    expect(text).toContain("docker_cli_plugins_invalid 9\n");
+    expect(text).toContain(`${PLUGIN_METRICS.pluginsInvalid} 9\n`);
+    expect(text).toContain(`# TYPE ${PLUGIN_METRICS.pluginInfo} gauge\n`);
     expect(text).toContain("docker_cli_plugins_shadowed 1\n");
     expect(text).toMatch(/^docker_cli_plugin_info\{kind="cli",name="ps",path="[^"]+",status="invalid",version=""\} 1$/m);
     const lint = run("sh", ["-c", `promtool check metrics < "${join(textfileDir, "docker_cli_plugins.prom")}"`], {});
