@@ -19,6 +19,18 @@ export interface AlertRule {
 
 const BY = "environment, builder";
 
+/** Stricter limits for role="prod" builders (ProductionBuilder's `monitoring` settings). */
+export interface ProductionThresholds {
+  readonly buildFailureRatioMax: number;
+  readonly certificateExpiryDays: number;
+  readonly cacheDiskRatioMax: number;
+}
+
+/** Without ProductionBuilder's own values, production uses the farm's prod failure ratio and the shared limits. */
+export function defaultProductionThresholds(t: MonitoringThresholds): ProductionThresholds {
+  return { buildFailureRatioMax: t.prodBuildFailureRatioMax, certificateExpiryDays: t.certificateExpiryDays, cacheDiskRatioMax: t.cacheDiskRatioMax };
+}
+
 /** Failure share of builds over 1h for a role selector, only when at least `minBuilds` ran. */
 function failureRatio(roleMatcher: string, ratio: number, minBuilds: number): string {
   const total = `sum by (${BY}) (increase(buildkit_builds_total{${roleMatcher}}[1h]))`;
@@ -26,7 +38,7 @@ function failureRatio(roleMatcher: string, ratio: number, minBuilds: number): st
 }
 
 /** Every alert the farm ships, with thresholds from settings. Sorted by group, then name, when rendered. */
-export function alertRules(t: MonitoringThresholds): AlertRule[] {
+export function alertRules(t: MonitoringThresholds, prod: ProductionThresholds = defaultProductionThresholds(t)): AlertRule[] {
   const p95 = (range: string): string =>
     `histogram_quantile(0.95, sum by (${BY}, le) (rate(buildkit_insights_build_duration_seconds_bucket{status="success"}[${range}])))`;
   return [
@@ -83,11 +95,11 @@ export function alertRules(t: MonitoringThresholds): AlertRule[] {
     {
       alert: "BuildkitProductionBuildFailures",
       group: "buildfarm-builds",
-      expr: failureRatio('role="prod"', t.prodBuildFailureRatioMax, t.prodMinBuildsPerHour),
+      expr: failureRatio('role="prod"', prod.buildFailureRatioMax, t.prodMinBuildsPerHour),
       for: "5m",
       severity: "critical",
       summary: "Production builds on {{ $labels.builder }} fail ({{ $value | humanizePercentage }})",
-      description: `More than ${t.prodBuildFailureRatioMax * 100}% of production builds failed over the last hour (at least ${t.prodMinBuildsPerHour} builds).`,
+      description: `More than ${prod.buildFailureRatioMax * 100}% of production builds failed over the last hour (at least ${t.prodMinBuildsPerHour} builds).`,
       runbook: "Page the on-call. Compare with the previous release's builds in the production builder dashboard; check the cache backend and base image sources before retrying.",
     },
     {
@@ -123,12 +135,22 @@ export function alertRules(t: MonitoringThresholds): AlertRule[] {
     {
       alert: "BuildkitCacheDiskNearLimit",
       group: "buildfarm-cache",
-      expr: `buildkit_insights_cache_utilization_ratio > ${t.cacheDiskRatioMax}`,
+      expr: `buildkit_insights_cache_utilization_ratio{role!="prod"} > ${t.cacheDiskRatioMax}`,
       for: "15m",
       severity: "warning",
       summary: "Build cache on {{ $labels.builder }} uses {{ $value | humanizePercentage }} of maxUsedSpace",
       description: `The build cache is above ${t.cacheDiskRatioMax * 100}% of the GC maxUsedSpace for 15 minutes: GC is not keeping up or the limit is too small.`,
       runbook: "Compare with the host filesystem (du undercounts metadata). `buildctl prune --keep-storage` frees space now; raise maxUsedSpace only if the volume has headroom.",
+    },
+    {
+      alert: "BuildkitProductionCacheDiskNearLimit",
+      group: "buildfarm-cache",
+      expr: `buildkit_insights_cache_utilization_ratio{role="prod"} > ${prod.cacheDiskRatioMax}`,
+      for: "15m",
+      severity: "critical",
+      summary: "Production build cache on {{ $labels.builder }} uses {{ $value | humanizePercentage }} of maxUsedSpace",
+      description: `The production builder's cache is above ${prod.cacheDiskRatioMax * 100}% of the GC maxUsedSpace: release builds will lose cache or fail on a full disk.`,
+      runbook: "Check the host filesystem first (du undercounts metadata). Prune only unused records (`buildctl prune --keep-storage`), never during a release; grow the volume before raising maxUsedSpace.",
     },
     {
       alert: "BuildkitHostMemoryPressure",
@@ -163,12 +185,22 @@ export function alertRules(t: MonitoringThresholds): AlertRule[] {
     {
       alert: "BuildkitCertificateExpiring",
       group: "buildfarm-hosts",
-      expr: `(buildkit_insights_certificate_not_after_seconds - time()) < ${t.certificateExpiryDays} * 86400`,
+      expr: `(buildkit_insights_certificate_not_after_seconds{role!="prod"} - time()) < ${t.certificateExpiryDays} * 86400`,
       for: "10m",
       severity: "warning",
       summary: "Certificate {{ $labels.certificate }} on {{ $labels.builder }} expires soon",
       description: `The certificate expires in less than ${t.certificateExpiryDays} days; after that buildctl and buildx clients fail with x509 errors.`,
       runbook: "Re-run `pulumi up` to rotate the generated certificates (or install the renewed supplied ones) and restart buildkitd; clients need the new CA only if it changed.",
+    },
+    {
+      alert: "BuildkitProductionCertificateExpiring",
+      group: "buildfarm-hosts",
+      expr: `(buildkit_insights_certificate_not_after_seconds{role="prod"} - time()) < ${prod.certificateExpiryDays} * 86400`,
+      for: "10m",
+      severity: "warning",
+      summary: "Production certificate {{ $labels.certificate }} on {{ $labels.builder }} expires soon",
+      description: `A production builder certificate expires in less than ${prod.certificateExpiryDays} days; release pipelines fail with x509 errors after that.`,
+      runbook: "Rotate through `pulumi up` on the prod stack in a change window (ProductionBuilder has its own CA), restart buildkitd, then run the connectivity self-test from a release runner.",
     },
   ];
 }

@@ -1,5 +1,5 @@
 export { MONITORING_IMAGES, monitoringSchema, type MonitoringInput, type MonitoringSettings, type MonitoringTarget, type MonitoringThresholds } from "./args";
-export { alertRules, JOBS, type AlertRule, type Severity } from "./alert-rules";
+export { alertRules, defaultProductionThresholds, JOBS, type AlertRule, type ProductionThresholds, type Severity } from "./alert-rules";
 export { DASHBOARD_FOLDER_UID, MONITORING_STACK_TYPE, MonitoringStack, PROMETHEUS_DATASOURCE_UID, type MonitoringDashboard, type MonitoringStackArgs } from "./monitoring-stack";
 export { alertmanagerConfigObject, hasAlertRoute, RECEIVERS, renderAlertmanagerConfig, SLACK_URL_FILE, type AlertmanagerSettings } from "./render-alertmanager";
 export { grafanaRule, grafanaRuleGroups, type GrafanaRule } from "./render-grafana-alerting";

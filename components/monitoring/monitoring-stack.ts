@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import * as grafana from "@pulumiverse/grafana";
 import type { Artifact } from "../../lib/artifacts";
+import type { ProductionThresholds } from "./alert-rules";
 import type { MonitoringSettings, MonitoringTarget } from "./args";
 import { grafanaRuleGroups } from "./render-grafana-alerting";
 import { RECEIVERS } from "./render-alertmanager";
@@ -39,6 +40,8 @@ export interface MonitoringStackArgs {
   readonly slackWebhookUrl?: pulumi.Input<string>;
   /** Namespace for the rendered Kubernetes ServiceMonitors. @default "buildkit" */
   readonly kubernetesNamespace?: string;
+  /** ProductionBuilder's stricter `monitoring` thresholds for role="prod". @default - from settings.thresholds */
+  readonly production?: ProductionThresholds;
 }
 
 export interface MonitoringDashboard {
@@ -69,6 +72,7 @@ export class MonitoringStack extends pulumi.ComponentResource {
       targets: args.targets,
       hasSlackSecret: args.slackWebhookUrl !== undefined,
       kubernetesNamespace: args.kubernetesNamespace ?? "buildkit",
+      ...(args.production !== undefined ? { production: args.production } : {}),
     });
     const alertRoutes = rendered.alertmanager?.hasRoute || (settings.alerting.via === "grafana" && hasGrafanaRoute(settings, args)) ? [RECEIVERS.default, RECEIVERS.critical] : [];
     // Non-secret, resolved settings become the component's props for the policy pack.
@@ -81,6 +85,7 @@ export class MonitoringStack extends pulumi.ComponentResource {
         settings,
         targets: args.targets.map((t) => ({ ...t })),
         ruleNames: rendered.ruleNames,
+        productionThresholds: args.production ?? null,
         ruleFiles: rendered.ruleFiles.map((f) => f.path),
         prometheusConfig: rendered.prometheusConfig,
         prometheusFlags: selfHosted ? [NATIVE_HISTOGRAMS_FLAG] : [],

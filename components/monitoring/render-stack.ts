@@ -1,6 +1,6 @@
 import type { Artifact } from "../../lib/artifacts";
 import { dashboardArtifacts, renderDashboards, type RenderedDashboard } from "../../dashboards";
-import { alertRules, type AlertRule } from "./alert-rules";
+import { alertRules, type AlertRule, type ProductionThresholds } from "./alert-rules";
 import type { MonitoringSettings, MonitoringTarget } from "./args";
 import { hasAlertRoute, renderAlertmanagerConfig, SLACK_URL_FILE, type AlertmanagerSettings } from "./render-alertmanager";
 import { renderKubernetesMonitoring } from "./render-kubernetes";
@@ -21,6 +21,8 @@ export interface MonitoringRenderInput {
   readonly hasSlackSecret: boolean;
   /** Namespace of the Kubernetes flavour (ServiceMonitors + PrometheusRule). */
   readonly kubernetesNamespace: string;
+  /** Stricter limits for role="prod" builders. @default - derived from settings.thresholds */
+  readonly production?: ProductionThresholds;
 }
 
 /** Everything MonitoringStack renders, before any resource exists. */
@@ -38,7 +40,7 @@ export interface RenderedMonitoring {
 
 export function renderMonitoring(input: MonitoringRenderInput): RenderedMonitoring {
   const { settings } = input;
-  const rules = alertRules(settings.thresholds);
+  const rules = alertRules(settings.thresholds, input.production);
   const ruleFiles = renderRuleFiles(rules, settings.evaluationInterval);
   const selfHosted = settings.mode === "self-hosted";
   const flavor: PrometheusFlavor = selfHosted ? "docker" : "standalone";

@@ -200,6 +200,16 @@ export const PROMTOOL_TEST_FILES: readonly PromtoolTestFile[] = [
         checks: [
           { at: "10m", alert: "BuildkitCacheDiskNearLimit", fires: [] },
           { at: "20m", alert: "BuildkitCacheDiskNearLimit", fires: [{ labels: ex(B1), value: "95%" }] },
+          { at: "20m", alert: "BuildkitProductionCacheDiskNearLimit", fires: [] },
+        ],
+      },
+      {
+        name: "85% cache disk: only the production builder's stricter limit fires",
+        interval: "1m",
+        series: [series("buildkit_insights_cache_utilization_ratio", ex(B1), "0.85x30"), series("buildkit_insights_cache_utilization_ratio", ex(P1), "0.85x30")],
+        checks: [
+          { at: "20m", alert: "BuildkitCacheDiskNearLimit", fires: [] },
+          { at: "20m", alert: "BuildkitProductionCacheDiskNearLimit", fires: [{ labels: ex(P1), value: "85%" }] },
         ],
       },
     ],
@@ -238,14 +248,31 @@ export const PROMTOOL_TEST_FILES: readonly PromtoolTestFile[] = [
           series("node_pressure_cpu_waiting_seconds_total", node(B1), "0+30x30"),
           series("docker_cli_plugins_invalid", node(B1), "0x30"),
           series("buildkit_insights_certificate_not_after_seconds", { ...ex(B1), certificate: "buildkitd-server" }, "3024000x30"),
+          series("buildkit_insights_certificate_not_after_seconds", { ...ex(P1), certificate: "buildkitd-server" }, "3024000x30"),
         ],
         checks: [
+          { at: "20m", alert: "BuildkitProductionCertificateExpiring", fires: [] },
           { at: "20m", alert: "BuildkitHostMemoryPressure", fires: [] },
           { at: "20m", alert: "BuildkitHostCpuPressure", fires: [] },
           { at: "20m", alert: "DockerCliPluginInvalid", fires: [] },
           { at: "20m", alert: "BuildkitCertificateExpiring", fires: [] },
         ],
       },
+      {
+        name: "certificates 20 days from expiry: only the production builder's 30-day limit fires",
+        interval: "1m",
+        series: [
+          series("buildkit_insights_certificate_not_after_seconds", { ...ex(B1), certificate: "buildkitd-server" }, "1728000x30"),
+          series("buildkit_insights_certificate_not_after_seconds", { ...ex(P1), certificate: "buildkitd-server" }, "1728000x30"),
+        ],
+        checks: [
+          { at: "20m", alert: "BuildkitCertificateExpiring", fires: [] },
+          { at: "20m", alert: "BuildkitProductionCertificateExpiring", fires: [{ labels: { ...ex(P1), certificate: "buildkitd-server" } }] },
+        ],
+      },
     ],
   },
 ];
+
+/** ProductionBuilder's default `monitoring` thresholds, stricter than the shared ones; the committed rules use them. */
+export const PRODUCTION_THRESHOLDS = { buildFailureRatioMax: 0.02, certificateExpiryDays: 30, cacheDiskRatioMax: 0.8 } as const;

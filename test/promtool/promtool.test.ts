@@ -6,12 +6,12 @@ import { describe, expect, it } from "vitest";
 import { alertRules } from "../../components/monitoring/alert-rules";
 import { monitoringSchema } from "../../components/monitoring/args";
 import { renderRuleFiles } from "../../components/monitoring/render-rules";
-import { PROMTOOL_TEST_FILES } from "./cases";
+import { PRODUCTION_THRESHOLDS, PROMTOOL_TEST_FILES } from "./cases";
 import { renderPromtoolTestFile } from "./generate";
 
 const HERE = __dirname;
 const settings = monitoringSchema.parse({});
-const rules = alertRules(settings.thresholds);
+const rules = alertRules(settings.thresholds, PRODUCTION_THRESHOLDS);
 const ruleFiles = renderRuleFiles(rules, settings.evaluationInterval);
 const testFiles = PROMTOOL_TEST_FILES.map((file) => ({ path: `${file.file}.test.yml`, content: renderPromtoolTestFile(file, rules) }));
 
@@ -22,7 +22,7 @@ if (process.env.UPDATE_PROMTOOL === "1") {
 }
 
 describe("committed promtool files", () => {
-  it("rules/*.yml equal the rules rendered with default thresholds", () => {
+  it("rules/*.yml equal the rules rendered with default thresholds (and ProductionBuilder's)", () => {
     expect(readdirSync(join(HERE, "rules")).sort()).toEqual(ruleFiles.map((f) => f.path.replace("rules/", "")).sort());
     for (const file of ruleFiles) expect(readFileSync(join(HERE, file.path), "utf8"), file.path).toBe(file.content);
   });
@@ -62,7 +62,7 @@ describe("alert rules under promtool", () => {
   });
 
   it("fail promtool when an alert does not fire as the case expects (the harness can fail)", () => {
-    const broken = alertRules({ ...settings.thresholds, cacheHitRatioMin: 0.1 });
+    const broken = alertRules({ ...settings.thresholds, cacheHitRatioMin: 0.1 }, PRODUCTION_THRESHOLDS);
     const dir = mkdtempSync(join(tmpdir(), "promtool-broken-"));
     mkdirSync(join(dir, "rules"));
     for (const file of renderRuleFiles(broken, settings.evaluationInterval)) writeFileSync(join(dir, file.path), String(file.content));

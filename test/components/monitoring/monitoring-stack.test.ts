@@ -104,6 +104,14 @@ describe("MonitoringStack (self-hosted)", () => {
     expect(component?.props.alerting).toEqual({ via: "alertmanager", routes: ["buildfarm-default", "buildfarm-critical"], hasRoute: true });
   });
 
+  it("renders the production builder's stricter thresholds into the rules when given", async () => {
+    const { artifacts, registered } = await buildStack({}, { withDocker: true, production: { buildFailureRatioMax: 0.01, certificateExpiryDays: 45, cacheDiskRatioMax: 0.7 } });
+    const hosts = artifacts.find((a) => a.path === "monitoring/rules/buildfarm-hosts.yml")?.content ?? "";
+    expect(hosts).toContain('buildkit_insights_certificate_not_after_seconds{role="prod"} - time()) < 45 * 86400');
+    expect(artifacts.find((a) => a.path === "monitoring/rules/buildfarm-cache.yml")?.content).toContain('buildkit_insights_cache_utilization_ratio{role="prod"} > 0.7');
+    expect(registered.find((r) => r.type === "buildfarm:index:MonitoringStack")?.props.productionThresholds).toEqual({ buildFailureRatioMax: 0.01, certificateExpiryDays: 45, cacheDiskRatioMax: 0.7 });
+  });
+
   it("reports no alert route when none is configured", async () => {
     const { registered } = await buildStack({});
     expect(registered.find((r) => r.type === "buildfarm:index:MonitoringStack")?.props.alerting).toEqual({ via: "alertmanager", routes: [], hasRoute: false });
