@@ -44,6 +44,7 @@ describe("production builder config rules", () => {
     ["an unknown object lock mode", (c) => (c["buildfarm:productionBuilder"].auditBucket.objectLockMode = "legal-hold"), 'buildfarm:productionBuilder.auditBucket.objectLockMode: expected one of "governance", "compliance", got string "legal-hold"'],
     ["an unknown scanner", (c) => (c["buildfarm:productionBuilder"].gate.scanner = "snyk"), 'buildfarm:productionBuilder.gate.scanner: expected one of "trivy", "grype", got string "snyk"'],
     ["a production host shared with the pool", (c) => (c["buildfarm:productionBuilder"].hosts[0].connection.host = c["buildfarm:hosts"][0].connection.host), `${HOST}.connection.host: expected a dedicated host, got "builder-1.build.internal" (also used by hosts.0)`],
+    ["a typo in a production host key", (c) => (c["buildfarm:productionBuilder"].hosts[0].buildkitd.worker.rootles = true), `${HOST}.buildkitd.worker.rootles: unknown key (check the spelling; allowed keys are listed in the README's config reference)`],
     ["a registry with a scheme", (c) => (c["buildfarm:productionBuilder"].sourcePolicy.allowedRegistries = ["https://ghcr.io/acme"]), 'buildfarm:productionBuilder.sourcePolicy.allowedRegistries[0]: expected a registry like "ghcr.io/acme" (no scheme, no tag)'],
   ];
   for (const [name, mutate, expected] of cases) {
