@@ -26,6 +26,7 @@ export const cacheCredentials = outputs.cacheCredentials;
 export const prometheusUrl = outputs.prometheusUrl;
 export const alertmanagerUrl = outputs.alertmanagerUrl;
 export const grafanaUrl = outputs.grafanaUrl;
+export const grafanaAdminPassword = outputs.grafanaAdminPassword;
 export const grafanaDashboards = outputs.grafanaDashboards;
 export const pluginInventory = outputs.pluginInventory;
 export const prodGate = outputs.prodGate;

@@ -1,6 +1,7 @@
 import * as command from "@pulumi/command";
 import type * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
 import type { TlsMaterial } from "../components/buildkit-host";
 import { connectionSchema } from "../components/common/connection";
 import type { DockerPlacement } from "../components/dev-farm";
@@ -22,7 +23,7 @@ export interface DevObservabilityArgs {
   readonly dependsOn: pulumi.Resource[];
 }
 
-type ObservabilityOutputs = Pick<StackOutputs, "prometheusUrl" | "alertmanagerUrl" | "grafanaUrl" | "grafanaDashboards" | "pluginInventory" | "prodGate">;
+type ObservabilityOutputs = Pick<StackOutputs, "prometheusUrl" | "alertmanagerUrl" | "grafanaUrl" | "grafanaAdminPassword" | "grafanaDashboards" | "pluginInventory" | "prodGate">;
 
 /** PluginSet on this machine, with buildx pointed at the dev builder through client files it writes first. */
 function localPlugins(config: StackConfig, args: DevObservabilityArgs): { inventory: ObservabilityOutputs["pluginInventory"]; artifacts: Artifact[] } {
@@ -46,12 +47,14 @@ function localPlugins(config: StackConfig, args: DevObservabilityArgs): { invent
 /** MonitoringStack's containers (on the farm's network) and PluginSet on this machine, wired into the dev farm. */
 export function devObservability(config: StackConfig, args: DevObservabilityArgs): { outputs: ObservabilityOutputs; artifacts: Artifact[] } {
   const selfHosted = config.monitoring.mode === "self-hosted";
+  const grafanaAdminPassword = selfHosted ? new random.RandomPassword("dev-grafana-admin-password", { length: 32, special: false }).result : undefined;
   const monitoring = new MonitoringStack("dev-monitoring", {
     // One knob for every published port of the dev host: docker.bindAddress.
     settings: { ...config.monitoring, bindAddress: config.docker.bindAddress },
     environment: "dev",
     targets: [{ builder: args.builder.name, role: "shared", metricsAddress: args.builder.metricsAddress, exporterAddress: args.builder.exporterAddress }],
     ...(selfHosted ? { docker: { provider: args.provider, networkName: args.network.name, namePrefix: args.placement.namePrefix, publishedHost: args.clientHost } } : {}),
+    ...(grafanaAdminPassword ? { grafanaAdminPassword } : {}),
   }, { dependsOn: args.dependsOn });
   const plugins = localPlugins(config, args);
   return {
@@ -59,6 +62,7 @@ export function devObservability(config: StackConfig, args: DevObservabilityArgs
       prometheusUrl: monitoring.prometheusUrl,
       alertmanagerUrl: monitoring.alertmanagerUrl,
       grafanaUrl: monitoring.grafanaUrl,
+      grafanaAdminPassword: pulumi.secret(grafanaAdminPassword ?? null),
       grafanaDashboards: monitoring.dashboards,
       pluginInventory: plugins.inventory,
       prodGate: null,

@@ -107,6 +107,8 @@ export const stackOutputsSchema = z.strictObject({
   /** Null when alerts route through Grafana-managed alerting. */
   alertmanagerUrl: z.string().regex(/^https?:\/\//).nullable(),
   grafanaUrl: z.string().regex(/^https?:\/\//),
+  /** Secret: the self-hosted Grafana's `admin` password; null against an existing Grafana. */
+  grafanaAdminPassword: z.string().min(1).nullable(),
   grafanaDashboards: z.array(dashboardOutputSchema),
   pluginInventory: z.array(pluginInventorySchema),
   /** Null in dev (no production builder). */
@@ -114,7 +116,7 @@ export const stackOutputsSchema = z.strictObject({
 });
 
 /** Names of outputs whose whole value is a Pulumi secret. */
-export const SECRET_OUTPUT_NAMES = ["builderClientKeys", "cacheCredentials"] as const;
+export const SECRET_OUTPUT_NAMES = ["builderClientKeys", "cacheCredentials", "grafanaAdminPassword"] as const;
 
 /** Key of the release gate's client key in `builderClientKeys`. */
 export const PROD_GATE_KEY_NAME = "prod-gate";

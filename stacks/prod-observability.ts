@@ -1,5 +1,6 @@
 import * as docker from "@pulumi/docker";
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
 import type { BuildkitHostSettings } from "../components/buildkit-host";
 import { MonitoringStack, type MonitoringTarget } from "../components/monitoring";
 import type { ProductionMonitoring } from "../components/production-builder";
@@ -15,7 +16,7 @@ export interface ProdObservabilityArgs {
   readonly production: ProductionMonitoring;
 }
 
-type ObservabilityOutputs = Pick<StackOutputs, "prometheusUrl" | "alertmanagerUrl" | "grafanaUrl" | "grafanaDashboards">;
+type ObservabilityOutputs = Pick<StackOutputs, "prometheusUrl" | "alertmanagerUrl" | "grafanaUrl" | "grafanaAdminPassword" | "grafanaDashboards">;
 
 /** A listen address as Prometheus dials it: a wildcard bind becomes the host's SSH name. */
 function scrapeAddress(host: BuildkitHostSettings, listen: string): string {
@@ -53,7 +54,9 @@ export function prodTargets(pool: readonly BuildkitHostSettings[], production: P
  */
 export function prodObservability(config: StackConfig, args: ProdObservabilityArgs): { outputs: ObservabilityOutputs; artifacts: Artifact[] } {
   let dockerArgs: { provider: docker.Provider; networkName: pulumi.Input<string> } | undefined;
+  let grafanaAdminPassword: pulumi.Output<string> | undefined;
   if (config.monitoring.mode === "self-hosted") {
+    grafanaAdminPassword = new random.RandomPassword("prod-grafana-admin-password", { length: 32, special: false }).result;
     const provider = new docker.Provider("prod-monitoring-docker", { host: config.docker.host });
     const network = new docker.Network("prod-monitoring-network", { name: "buildfarm-monitoring", driver: "bridge", labels: [{ label: "org.buildfarm.stack", value: "prod" }] }, { provider });
     dockerArgs = { provider, networkName: network.name };
@@ -63,9 +66,16 @@ export function prodObservability(config: StackConfig, args: ProdObservabilityAr
     environment: "prod",
     targets: prodTargets(args.pool, args.production),
     ...(dockerArgs ? { docker: dockerArgs } : {}),
+    ...(grafanaAdminPassword ? { grafanaAdminPassword } : {}),
   });
   return {
-    outputs: { prometheusUrl: monitoring.prometheusUrl, alertmanagerUrl: monitoring.alertmanagerUrl, grafanaUrl: monitoring.grafanaUrl, grafanaDashboards: monitoring.dashboards },
+    outputs: {
+      prometheusUrl: monitoring.prometheusUrl,
+      alertmanagerUrl: monitoring.alertmanagerUrl,
+      grafanaUrl: monitoring.grafanaUrl,
+      grafanaAdminPassword: pulumi.secret(grafanaAdminPassword ?? null),
+      grafanaDashboards: monitoring.dashboards,
+    },
     artifacts: monitoring.artifacts,
   };
 }

@@ -142,7 +142,7 @@ describe("dev stack (the whole farm on one Docker host)", () => {
 
   it("keeps generated keys and passwords out of resources, outputs and artifacts", () => {
     const text = JSON.stringify(run);
-    for (const secret of ["mock-dev-minio-root-password", "mock-dev-cache-secret-access-key", "mock-dev-cache-access-key-id", "mock-dev-builder-tls-client-key", "mock-dev-builder-tls-server-key"]) {
+    for (const secret of ["mock-dev-minio-root-password", "mock-dev-grafana-admin-password", "mock-dev-cache-secret-access-key", "mock-dev-cache-access-key-id", "mock-dev-builder-tls-client-key", "mock-dev-builder-tls-server-key"]) {
       expect(text).not.toContain(secret);
     }
     const withSecrets = containers(run).filter((c) => c.props.envs === "[secret]").map((c) => c.props.name).sort();
