@@ -1,4 +1,4 @@
-import { existsSync, lstatSync, readFileSync, readdirSync } from "node:fs";
+import { existsSync, lstatSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { makePluginDirs, type PluginDirs } from "./fixture-dirs";
@@ -80,10 +80,19 @@ describe("plugin-repair.sh", () => {
     expect(listed.length).toBe(invalidBefore.length + 1);
   });
 
-  it("restores one item by id and refuses to overwrite", () => {
-    const first = JSON.parse(run("sh", [join(scripts, "plugin-repair.sh"), "list"], env).stdout.split("\n")[0] ?? "{}") as { id: string; path: string };
+  it("restores one item by id and refuses to overwrite a plugin that came back", () => {
+    const listed = run("sh", [join(scripts, "plugin-repair.sh"), "list"], env).stdout.trim().split("\n").map((l) => JSON.parse(l) as { id: string; path: string });
+    const [first, second] = listed;
+    if (first === undefined || second === undefined) throw new Error("expected two quarantined items");
     expect(run("sh", [join(scripts, "plugin-repair.sh"), "restore", first.id], env).status).toBe(0);
     expect(existsSync(first.path) || isLink(first.path)).toBe(true);
+    // Someone reinstalled a plugin at the second item's path: restoring must not clobber it.
+    writeFileSync(second.path, "reinstalled");
+    const clash = run("sh", [join(scripts, "plugin-repair.sh"), "restore", second.id], env);
+    expect(clash.status).toBe(1);
+    expect(clash.stderr).toContain(`${second.path} exists, not overwriting; ${second.id} stays quarantined`);
+    expect(readFileSync(second.path, "utf8")).toBe("reinstalled");
+    expect(run("sh", [join(scripts, "plugin-repair.sh"), "list"], env).stdout).toContain(second.id);
     expect(run("sh", [join(scripts, "plugin-repair.sh"), "restore", "../etc"], env).status).toBe(2);
   });
 });
