@@ -1,6 +1,6 @@
 /**
  * Measures `plan --stack prod` against the number of builder hosts:
- * `npx tsx scripts/bench-plan.ts [--hosts 10,25,50] [--runs 3] [--cli]`.
+ * `npx tsx scripts/bench-plan.ts [--hosts 10,25,50] [--runs 3] [--cli] [--no-source-maps] [--no-stack-traces]`.
  * Generates prod configs with N shared hosts (copies of the first host in Pulumi.prod.yaml), runs the
  * mock harness in-process N times each, and with --cli also times `npm run plan` end to end (tsx startup included).
  */
@@ -74,11 +74,13 @@ function timeCli(count: number): number {
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { hosts: { type: "string", default: "10,25,50" }, runs: { type: "string", default: "3" }, cli: { type: "boolean", default: false }, "no-source-maps": { type: "boolean", default: false } },
+    options: { hosts: { type: "string", default: "10,25,50" }, runs: { type: "string", default: "3" }, cli: { type: "boolean", default: false }, "no-source-maps": { type: "boolean", default: false }, "no-stack-traces": { type: "boolean", default: false } },
   });
   // tsx turns source maps on; @pulumi/pulumi records a stack trace for every promise it makes, and mapping
   // each of those through source maps dominates the run. This shows the cost without them.
   if (values["no-source-maps"]) process.setSourceMapsEnabled(false);
+  // The SDK captures `new Error().stack` for every promise (runtime/debuggable.js); this shows that share.
+  if (values["no-stack-traces"]) Error.stackTraceLimit = 0;
   const counts = values.hosts.split(",").map(Number);
   const runs = Number(values.runs);
   // Warm-up: module loading (the provider SDKs load lazily) is paid once, not per host.
