@@ -42,7 +42,7 @@ export const EXPORTER_METRICS = {
 
 /** Written by PluginSet's helper into node_exporter's textfile collector directory. */
 export const PLUGIN_METRICS = {
-  /** Labels: name, version, status ("ok" | "invalid"). */
+  /** Labels: kind, name, path, version, status ("valid" | "invalid" | "shadowed"). */
   pluginInfo: "docker_cli_plugin_info",
   pluginsInvalid: "docker_cli_plugins_invalid",
 } as const;

@@ -1,6 +1,6 @@
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
-import type { Connection } from "./connection";
+import { needsSudo, type Connection } from "./connection";
 
 /** How a component reaches a host: the validated connection plus the SSH key secret when needed. */
 export interface HostAccess {
@@ -61,6 +61,12 @@ export function writeStdinToFile(path: string, mode: string): string {
   return `umask 077 && mkdir -p "$(dirname ${quoted})" && cat > ${quoted}.tmp && chmod ${mode} ${quoted}.tmp && mv -f ${quoted}.tmp ${quoted}`;
 }
 
+/** The write command for `copyToHost`; CopyToRemote writes as the SSH user, so root-owned targets go through sudo. */
+export function fileWriteCommand(path: string, mode: string, viaSudo: boolean): string {
+  const write = writeStdinToFile(path, mode);
+  return viaSudo ? `sudo -n sh -c '${write.replace(/'/g, `'\\''`)}'` : write;
+}
+
 export interface HostFileArgs {
   readonly content: pulumi.Input<string>;
   readonly path: string;
@@ -68,6 +74,8 @@ export interface HostFileArgs {
   readonly mode?: string;
   /** Secret content always travels over the command's stdin, never as an asset. @default false */
   readonly secret?: boolean;
+  /** The target is root-owned (e.g. /etc/systemd/system): write through `sudo -n` when the connection needs it. @default false */
+  readonly asRoot?: boolean;
 }
 
 /**
@@ -76,10 +84,11 @@ export interface HostFileArgs {
  */
 export function copyToHost(name: string, access: HostAccess, file: HostFileArgs, opts: pulumi.CustomResourceOptions): pulumi.CustomResource {
   const mode = file.mode ?? "0644";
-  if (access.connection.type === "ssh" && !file.secret) {
+  const viaSudo = (file.asRoot ?? false) && needsSudo(access.connection);
+  if (access.connection.type === "ssh" && !file.secret && !viaSudo) {
     const source = pulumi.output(file.content).apply((text) => new pulumi.asset.StringAsset(text));
     return new command.remote.CopyToRemote(name, { connection: sshConnection(access), source, remotePath: file.path, triggers: [file.content] }, opts);
   }
   const content = file.secret ? pulumi.secret(file.content) : file.content;
-  return runOnHost(name, access, { create: writeStdinToFile(file.path, mode), stdin: content, triggers: [content] }, { ...opts, additionalSecretOutputs: file.secret ? ["stdin"] : undefined });
+  return runOnHost(name, access, { create: fileWriteCommand(file.path, mode, viaSudo), stdin: content, triggers: [content] }, { ...opts, additionalSecretOutputs: file.secret ? ["stdin"] : undefined });
 }

@@ -64,7 +64,7 @@ export class PluginSet extends pulumi.ComponentResource {
     this.historyLogPath = `${settings.stateDir}/history.jsonl`;
     const copied = scripts.map((artifact) => {
       const file = artifact.path.replace(/^plugins\//, "");
-      return copyToHost(`${name}-script-${file.replace(/\.sh$/, "")}`, args.access, { path: `${settings.scriptDir}/${file}`, content: artifact.content, mode: "0755" }, { ...child, dependsOn: args.dependsOn });
+      return copyToHost(`${name}-script-${file.replace(/\.sh$/, "")}`, args.access, { path: `${settings.scriptDir}/${file}`, content: artifact.content, mode: "0755", asRoot: true }, { ...child, dependsOn: args.dependsOn });
     });
     const managed = settings.enabled ? this.manage(name, args, copied, scripts) : { auditBefore: undefined, done: copied, units: [] };
     // The cross-check (differences from `docker info`, if any) goes to the log; stdout is the JSON audit.
@@ -128,7 +128,7 @@ export class PluginSet extends pulumi.ComponentResource {
     ];
     const unitFiles = units.map((unit) => {
       const file = unit.path.replace(/^plugins\//, "");
-      return copyToHost(`${name}-unit-${file.replace(/\./g, "-")}`, args.access, { path: `/etc/systemd/system/${file}`, content: unit.content }, { ...child, dependsOn: copied });
+      return copyToHost(`${name}-unit-${file.replace(/\./g, "-")}`, args.access, { path: `/etc/systemd/system/${file}`, content: unit.content, asRoot: true }, { ...child, dependsOn: copied });
     });
     const health = runOnHost(
       `${name}-health`,
