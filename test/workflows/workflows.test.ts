@@ -54,7 +54,7 @@ describe("GitHub workflows", () => {
   });
 
   it("references files that exist: the scripts behind npm run, stack files, the policy pack", () => {
-    for (const { step } of allSteps) {
+    for (const { step, job } of allSteps) {
       for (const name of step.run ? npmScriptsIn(step.run) : []) {
         const script = scripts[name]!;
         for (const file of script.match(/[\w./-]+\.(ts|js|mjs)\b/g) ?? []) expect(existsSync(path.join(ROOT, file)), `${name}: ${file}`).toBe(true);
@@ -62,6 +62,16 @@ describe("GitHub workflows", () => {
       for (const match of (step.run ?? "").matchAll(/--prefix\s+(\S+)/g)) expect(existsSync(path.join(ROOT, match[1]!, "package.json")), `${match[1]}/package.json`).toBe(true);
       const packs = step.with?.policyPacks;
       if (typeof packs === "string") expect(existsSync(path.join(ROOT, packs, "PulumiPolicy.yaml")), `${packs}/PulumiPolicy.yaml`).toBe(true);
+      const configs = step.with?.policyPackConfigs;
+      if (typeof configs === "string") {
+        // `${{ matrix.stack }}` expands to each stack of the job's matrix.
+        const stacks = job.strategy?.matrix?.stack ?? [""];
+        for (const stack of stacks) {
+          const file = configs.replace("${{ matrix.stack }}", stack);
+          expect(file, "policy config names a stack").not.toContain("${{");
+          expect(existsSync(path.join(ROOT, file)), file).toBe(true);
+        }
+      }
       for (const match of (step.run ?? "").matchAll(/--stack\s+(\w+)/g)) expect(existsSync(path.join(ROOT, `Pulumi.${match[1]}.yaml`))).toBe(true);
     }
     for (const { job } of allSteps) for (const stack of job.strategy?.matrix?.stack ?? []) expect(existsSync(path.join(ROOT, `Pulumi.${stack}.yaml`))).toBe(true);
@@ -103,7 +113,7 @@ describe("GitHub workflows", () => {
     expect(preview.permissions?.["pull-requests"]).toBe("write");
     expect(preview.strategy?.matrix?.stack).toEqual(["dev", "prod"]);
     const action = preview.steps.find((step) => step.uses?.startsWith("pulumi/actions@"))!;
-    expect(action.with).toMatchObject({ command: "preview", "comment-on-pr": true, policyPacks: "policies", "stack-name": "${{ matrix.stack }}" });
+    expect(action.with).toMatchObject({ command: "preview", "comment-on-pr": true, policyPacks: "policies", policyPackConfigs: "policies/config/${{ matrix.stack }}.json", "stack-name": "${{ matrix.stack }}" });
   });
 
   it("main: pulumi up per stack, prod behind the approval environment", () => {
@@ -116,7 +126,11 @@ describe("GitHub workflows", () => {
     const environment = typeof prod.environment === "string" ? prod.environment : prod.environment?.name;
     expect(environment).toBe("production");
     expect(prod.needs).toBeDefined();
-    for (const [, job] of ups) expect(job.steps.find((step) => step.uses?.startsWith("pulumi/actions@"))!.with!.policyPacks).toBe("policies");
+    for (const [, job] of ups) {
+      const action = job.steps.find((step) => step.uses?.startsWith("pulumi/actions@"))!;
+      expect(action.with!.policyPacks).toBe("policies");
+      expect(action.with!.policyPackConfigs).toBe(`policies/config/${String(action.with!["stack-name"])}.json`);
+    }
   });
 
   it("keeps workflow files small enough to read", () => {
