@@ -1,6 +1,6 @@
 import { parseSize, systemdBytes } from "../../lib/units";
 import type { BuildkitHostSettings } from "./args";
-import { DEFAULT_HOST_PATHS, UNIT_FILES, type HostPaths } from "./paths";
+import { DEFAULT_HOST_PATHS, TLS_FILES, UNIT_FILES, type HostPaths } from "./paths";
 
 export interface UnitOptions {
   /** Installed BuildKit version, shown in the unit description. */
@@ -133,6 +133,12 @@ function socketUnit(host: BuildkitHostSettings): string {
   ]);
 }
 
+/** With mTLS on, the exporter reports the certificates' expiry, which the certificate alerts read. */
+function certificateFlags(host: BuildkitHostSettings, paths: HostPaths): string {
+  if (host.buildkitd.grpc.tcpAddress === undefined || host.buildkitd.tls.mode === "none") return "";
+  return ` --certificate buildkitd-ca=${paths.tlsDir}/${TLS_FILES.ca} --certificate buildkitd-server=${paths.tlsDir}/${TLS_FILES.serverCert}`;
+}
+
 function exporterUnit(host: BuildkitHostSettings, paths: HostPaths): string {
   const rootless = host.buildkitd.worker.rootless;
   // Rootless: the socket is under /run/user/<uid>; install.sh writes the resolved address to exporter.env.
@@ -154,7 +160,7 @@ function exporterUnit(host: BuildkitHostSettings, paths: HostPaths): string {
         ["Type", "simple"],
         ["EnvironmentFile", rootless ? `${paths.configDir}/exporter.env` : undefined],
         ["Environment", `PATH=${paths.binDir}:/usr/bin:/bin`],
-        ["ExecStart", `/usr/bin/node ${paths.exporterScript} --listen ${host.insightsExporter.listenAddress} --buildctl-addr ${buildctlAddr}`],
+        ["ExecStart", `/usr/bin/node ${paths.exporterScript} --listen ${host.insightsExporter.listenAddress} --buildctl-addr ${buildctlAddr}${certificateFlags(host, paths)}`],
         ["User", rootless ? host.rootlessUser : undefined],
         ["DynamicUser", rootless ? undefined : "yes"],
         ["SupplementaryGroups", rootless ? undefined : host.buildkitd.grpc.socketGroup],

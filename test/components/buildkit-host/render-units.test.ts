@@ -87,9 +87,15 @@ describe("renderBuildkitUnits", () => {
     const socket = units[UNIT_FILES.socket] as string;
     expect(socket).toContain("\nListenStream=%t/buildkit/buildkitd.sock\nSocketMode=0660\nSocketUser=root\nSocketGroup=buildkit\n");
     const exporter = units[UNIT_FILES.exporter] as string;
-    expect(exporter).toContain("\nExecStart=/usr/bin/node /opt/buildfarm/insights-exporter/exporter.js --listen 127.0.0.1:9469 --buildctl-addr unix:///run/buildkit/buildkitd.sock\n");
+    expect(exporter).toContain("\nExecStart=/usr/bin/node /opt/buildfarm/insights-exporter/exporter.js --listen 127.0.0.1:9469 --buildctl-addr unix:///run/buildkit/buildkitd.sock --certificate buildkitd-ca=/etc/buildkit/tls/ca.pem --certificate buildkitd-server=/etc/buildkit/tls/server.pem\n");
     expect(exporter).toContain("\nMemoryMax=256M\n");
     expect(exporter).toContain("\nIPAddressDeny=any\n");
+  });
+
+  it("exports certificate expiry only when the daemon has an mTLS listener", () => {
+    const exporter = renderBuildkitUnits(hostSettings({}), { version: "v0.32.2" })[UNIT_FILES.exporter] as string;
+    expect(exporter).toMatch(/\nExecStart=[^\n]*--buildctl-addr unix:\/\/\/run\/buildkit\/buildkitd.sock\n/);
+    expect(exporter).not.toContain("--certificate");
   });
 
   it("runs a rootless daemon under rootlesskit with its ports published", () => {
