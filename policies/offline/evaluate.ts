@@ -130,6 +130,11 @@ function indexResources(resources: readonly PlanResource[], stack: string, proje
   });
 }
 
+/** Engine-shaped URN of every resource (and of its parent), keyed by resource name. */
+export function resourceUrns(resources: readonly PlanResource[], stack = "offline", project = "buildfarm"): Map<string, { urn: string; parentUrn?: string }> {
+  return new Map(indexResources(resources, stack, project).map((e) => [e.resource.name, { urn: e.urn, ...(e.parentUrn ? { parentUrn: e.parentUrn } : {}) }]));
+}
+
 function typeMatcher(type: string) {
   return (resourceClass: unknown): boolean => pulumiTypeOf(resourceClass) === type;
 }
