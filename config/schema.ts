@@ -88,6 +88,10 @@ export const stackConfigSchema = z
     for (const problem of config.productionBuilder ? productionBuilderProblems(config.productionBuilder) : []) {
       ctx.addIssue({ code: "custom", path: ["productionBuilder", ...problem.path], message: problem.message });
     }
+    // The dev stack runs its own MinIO and points the s3-compatible cache at it (stacks/dev.ts); without a cache section it uses its defaults.
+    if (config.environment === "dev" && config.cache !== undefined && config.cache.backend !== "s3-compatible") {
+      ctx.addIssue({ code: "custom", path: ["cache", "backend"], message: `expected "s3-compatible" in dev (the dev stack runs MinIO), got ${JSON.stringify(config.cache.backend)}` });
+    }
     if (config.environment === "prod") {
       if (config.productionBuilder === undefined) ctx.addIssue({ code: "custom", path: ["productionBuilder"], message: "expected a productionBuilder section: a prod stack needs a dedicated production builder" });
       if (config.cache?.backend !== "aws") ctx.addIssue({ code: "custom", path: ["cache", "backend"], message: `expected "aws" in prod, got ${JSON.stringify(config.cache?.backend ?? null)}` });

@@ -8,7 +8,7 @@ import {
   MINIO_SETUP_DIR, minioService, minioSetupJob, renderExporterContextCommand, renderExporterDockerfile, renderMinioUserScript, ROOTLESS_PATHS,
   type DockerPlacement,
 } from "../components/dev-farm";
-import { DistributedCache, MC_ALIAS, policyJson } from "../components/distributed-cache";
+import { DistributedCache, distributedCacheSchema, MC_ALIAS, policyJson, type DistributedCacheInput } from "../components/distributed-cache";
 import type { StackConfig } from "../config/schema";
 import type { Artifact } from "../lib/artifacts";
 import { parseSize } from "../lib/units";
@@ -23,6 +23,16 @@ import type { StackResult } from "./types";
 export const DEV_PUBLISHED_PORTS = { buildkitd: 1234, minioApi: 9000, minioConsole: 9001 } as const;
 
 const PREFIX = "buildfarm";
+
+/** The cache when Pulumi.dev.yaml has no `buildfarm:cache`: the stack's own MinIO on the private network. */
+export const DEV_CACHE_DEFAULTS: DistributedCacheInput = {
+  backend: "s3-compatible",
+  bucket: "buildkit-cache",
+  endpoint: "http://minio:9000",
+  allowInsecureEndpoint: true,
+  retentionDays: 14,
+  touchRefresh: "24h",
+};
 const EXPORTER_CONTEXT = "bin/dev-exporter-image";
 
 /** The dev daemon described as a builder host: rootless, mTLS TCP listener, metrics on the private network. */
@@ -53,9 +63,9 @@ export function publishedHost(dockerHost: string, bindAddress: string): string {
 
 /** The whole farm on one Docker host: `pulumi up -s dev` needs Docker and nothing else. */
 export function buildDevStack(config: StackConfig): StackResult {
-  if (config.cache?.backend !== "s3-compatible") {
-    throw new Error(`buildfarm:cache.backend: expected "s3-compatible" in dev (the stack runs MinIO), got ${JSON.stringify(config.cache?.backend ?? null)}`);
-  }
+  const cacheSettings = config.cache ?? distributedCacheSchema.parse(DEV_CACHE_DEFAULTS);
+  // config/schema.ts rejects any other backend in dev; this narrows the type.
+  if (cacheSettings.backend !== "s3-compatible") throw new Error(`buildfarm:cache.backend: expected "s3-compatible" in dev, got "${cacheSettings.backend}"`);
   const provider = new docker.Provider("dev-docker", { host: config.docker.host });
   const network = new docker.Network("dev-network", {
     name: `${PREFIX}-dev`,
@@ -73,7 +83,7 @@ export function buildDevStack(config: StackConfig): StackResult {
   const cacheAccessKeyId = new random.RandomString("dev-cache-access-key-id", { length: 20, special: false, upper: true, lower: false });
   const cacheSecretKey = new random.RandomPassword("dev-cache-secret-access-key", { length: 40, special: false });
   const cacheCredentials = { accessKeyId: pulumi.secret(cacheAccessKeyId.result), secretAccessKey: cacheSecretKey.result };
-  const cache = new DistributedCache("dev-cache", { settings: config.cache, environment: "dev", credentials: cacheCredentials });
+  const cache = new DistributedCache("dev-cache", { settings: cacheSettings, environment: "dev", credentials: cacheCredentials });
   artifacts.push(...cache.artifacts);
 
   const minio = new DockerService("dev-minio", {

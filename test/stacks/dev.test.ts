@@ -157,6 +157,18 @@ describe("dev stack (the whole farm on one Docker host)", () => {
     expect(builders.map((b) => b.endpoint)).toEqual(["tcp://farm.example.internal:1234"]);
   });
 
+  it("runs from nothing but buildfarm:environment, with its own MinIO cache", async () => {
+    const minimal = await runStack({ stack: "dev", ...stackConfigFromObject({ "buildfarm:environment": "dev" }) });
+    const cache = byType(minimal, "buildfarm:index:DistributedCache")[0]!.props as { backend: string; endpoint: string; bucket: string };
+    expect(cache).toMatchObject({ backend: "s3-compatible", endpoint: "http://minio:9000", bucket: "buildkit-cache" });
+    expect(containers(minimal).length).toBe(containers(run).length);
+  });
+
+  it("refuses a dev cache that is not the s3-compatible MinIO, before registering anything", async () => {
+    const bad = devConfigWith({ "buildfarm:cache": { backend: "aws", bucket: "some-bucket", region: "eu-west-1" } });
+    await expect(runStack({ stack: "dev", ...bad })).rejects.toThrow('buildfarm:cache.backend: expected "s3-compatible" in dev (the dev stack runs MinIO), got "aws"');
+  });
+
   it("is deterministic: the same config gives byte-identical resources, outputs and artifacts", async () => {
     const again = await runStack({ stack: "dev", ...readStackFile("dev") });
     expect(JSON.stringify(again)).toBe(JSON.stringify(run));
