@@ -50,7 +50,15 @@ export function buildProdStack(config: StackConfig): StackResult {
   });
 
   // The isolated production builder (artifacts under prod/), with its own CA and audit store.
-  const builder = new ProductionBuilder("prod-builder", { settings: production, release: config.buildkit, sshPrivateKey, cache: cache.resolved, cacheCredentials }, providers);
+  // No shared keys here: the production hosts use their own role, which may write only the production prefix
+  // and read the shared one (a shared writer key would let them write the shared cache and shadow that role).
+  const builder = new ProductionBuilder("prod-builder", {
+    settings: production,
+    release: config.buildkit,
+    sshPrivateKey,
+    cache: cache.resolved,
+    cacheCredentials: { AWS_REGION: cache.region },
+  }, providers);
   artifacts.push(...builder.artifacts);
 
   // Docker CLI plugins on every shared builder host (artifacts under plugins/<host>/).
