@@ -12,6 +12,7 @@ import { requireTlsOnTcpListener } from "./buildkit/require-tls-on-tcp-listener"
 import { restrictDebugAddress } from "./buildkit/restrict-debug-address";
 import { forbidDockerSocketMounts } from "./docker/forbid-docker-socket-mounts";
 import { forbidPrivilegedContainers } from "./docker/forbid-privileged-containers";
+import { requireConfinedContainers } from "./docker/require-confined-containers";
 import { requirePinnedDockerImages } from "./docker/require-pinned-docker-images";
 import { requireDashboardUidAndFolder } from "./grafana/require-dashboard-uid-and-folder";
 import { forbidHostAccess } from "./kubernetes/forbid-host-access";
@@ -82,6 +83,7 @@ export const buildfarmPolicies: readonly BuildfarmPolicy[] = [
   // Docker
   forbidPrivilegedContainers,
   forbidDockerSocketMounts,
+  requireConfinedContainers,
   requirePinnedDockerImages,
   // Grafana
   requireDashboardUidAndFolder,

@@ -84,6 +84,11 @@ const MUTATIONS: Mutation[] = [
   { type: "docker:index/container:Container", change: "has no memory limit", apply: set(["memory"], undefined) },
   { type: "docker:index/container:Container", change: "mounts the Docker socket", apply: set(["volumes"], [{ hostPath: "/var/run/docker.sock", containerPath: "/var/run/docker.sock" }]) },
   { type: "docker:index/container:Container", change: "runs an unpinned image", apply: set(["image"], "alpine:latest") },
+  {
+    type: "docker:index/container:Container",
+    change: "turns seccomp off (or, if it already may, runs as root)",
+    apply: (r, s) => replace(s, r, ((r.props["securityOpts"] ?? []) as string[]).includes("seccomp=unconfined") ? mutate(r, ["user"], "root") : mutate(r, ["securityOpts"], [...((r.props["securityOpts"] ?? []) as string[]), "seccomp=unconfined"])),
+  },
   { type: "docker:index/remoteImage:RemoteImage", change: "pulls :latest", apply: set(["name"], "alpine:latest") },
   { type: "grafana:oss/dashboard:Dashboard", change: "loses its uid", apply: (r, s) => replace(s, r, mutate(r, ["configJson"], JSON.stringify({ ...(JSON.parse(String(r.props["configJson"])) as object), uid: undefined }))) },
   { type: "grafana:oss/dashboard:Dashboard", change: "leaves its folder", apply: set(["folder"], undefined) },

@@ -1,6 +1,11 @@
 import { dashboard, dockerContainer, mutate, prodComponents, resource } from "../fixtures";
 import type { PolicyCase } from "./types";
 
+const rootlessBuildkitd = dockerContainer("dev-buildkitd-container", {
+  name: "buildfarm-buildkitd",
+  image: "docker.io/moby/buildkit:v0.32.2-rootless",
+  securityOpts: ["seccomp=unconfined", "apparmor=unconfined", "systempaths=unconfined"],
+});
 const [, monitoring] = prodComponents() as [ReturnType<typeof prodComponents>[0], ReturnType<typeof prodComponents>[0]];
 
 export const dockerGrafanaStackCases: PolicyCase[] = [
@@ -31,6 +36,26 @@ export const dockerGrafanaStackCases: PolicyCase[] = [
     name: "rejects a bind mount of /run",
     resources: [mutate(dockerContainer(), ["mounts"], [{ type: "bind", source: "/run/", target: "/host-run" }])],
     expect: [["dev-minio-container", "container dev-minio mounts /run/, which exposes the container engine's API"]],
+  },
+  { policy: "buildfarm-docker-confined", name: "accepts default confinement with no-new-privileges", resources: [dockerContainer()], expect: [] },
+  { policy: "buildfarm-docker-confined", name: "lets the rootless buildkitd run seccomp, AppArmor and systempaths unconfined", resources: [rootlessBuildkitd], expect: [] },
+  {
+    policy: "buildfarm-docker-confined",
+    name: "rejects seccomp=unconfined on any other container",
+    resources: [mutate(dockerContainer(), ["securityOpts"], ["seccomp=unconfined", "no-new-privileges:true"])],
+    expect: [["dev-minio-container", "container dev-minio runs with seccomp=unconfined; only a rootless buildkitd running as non-root may turn confinement off"]],
+  },
+  {
+    policy: "buildfarm-docker-confined",
+    name: "does not let the rootless image through as root",
+    resources: [mutate(rootlessBuildkitd, ["user"], "0:0")],
+    expect: [["dev-buildkitd-container", "container buildfarm-buildkitd runs with seccomp=unconfined, apparmor=unconfined, systempaths=unconfined; only a rootless buildkitd running as non-root may turn confinement off"]],
+  },
+  {
+    policy: "buildfarm-docker-confined",
+    name: "never grants label=disable, even to rootless buildkitd",
+    resources: [mutate(rootlessBuildkitd, ["securityOpts", 3], "label:disable")],
+    expect: [["dev-buildkitd-container", "container buildfarm-buildkitd runs with label=disable"]],
   },
   { policy: "buildfarm-docker-image-pinned", name: "accepts release tags and image IDs", resources: [dockerContainer(), mutate(dockerContainer("x-container"), ["image"], "sha256:" + "c".repeat(64))], expect: [] },
   { policy: "buildfarm-docker-image-pinned", name: "leaves a computed image (a RemoteImage's imageId) to the RemoteImage check", resources: [mutate(dockerContainer(), ["image"], undefined)], expect: [] },
