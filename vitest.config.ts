@@ -7,5 +7,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: "forks",
+    // vitest defaults to cores - 1 (one worker here); most suites wait on child processes (shellcheck, promtool, scripts).
+    maxWorkers: 2,
   },
 });
