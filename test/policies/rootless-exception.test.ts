@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { evaluatePolicies } from "../../policies/offline";
 import { buildfarmPolicies, PACK_ENFORCEMENT_LEVEL } from "../../policies/rules";
 import { BUILDKIT_VERSION } from "../../lib/versions";
-import { builderStatefulSet, mutate, namespaceGuards, type Resource } from "./fixtures";
+import { builderStatefulSet, dockerContainer, mutate, namespaceGuards, type Resource } from "./fixtures";
 
 const container = ["spec", "template", "spec", "containers", 0];
 const podSecurity = ["spec", "template", "spec", "securityContext"];
@@ -62,5 +62,31 @@ describe("the rootless buildkitd exception", () => {
     expect(await findings(mutate(builderStatefulSet(), ["spec", "template", "spec", "containers", 1], sidecar))).toEqual([
       ["buildfarm-k8s-seccomp", 'container "shell" uses seccomp Unconfined; only a rootless buildkitd running as non-root may'],
     ]);
+  });
+});
+
+describe("the rootless buildkitd exception on Docker", () => {
+  const rootless = dockerContainer("dev-buildkitd-container", {
+    name: "buildfarm-buildkitd",
+    image: `docker.io/moby/buildkit:${BUILDKIT_VERSION}-rootless`,
+    securityOpts: ["seccomp=unconfined", "apparmor=unconfined", "systempaths=unconfined"],
+  });
+  const dockerFindings = async (container: Resource) =>
+    (await evaluatePolicies([container], { policies: buildfarmPolicies, packEnforcementLevel: PACK_ENFORCEMENT_LEVEL })).violations.map((v) => [v.policy, v.message]);
+  const unconfined = "container buildfarm-buildkitd runs with seccomp=unconfined, apparmor=unconfined, systempaths=unconfined; only a rootless buildkitd running as non-root may turn confinement off";
+
+  it("lets the rootless daemon run unconfined with no finding at all", async () => {
+    expect(await dockerFindings(rootless)).toEqual([]);
+  });
+
+  it("does not let it through privileged", async () => {
+    expect(await dockerFindings(mutate(rootless, ["privileged"], true))).toEqual([
+      ["buildfarm-docker-no-privileged", "container buildfarm-buildkitd runs privileged and is not in allowPrivileged"],
+      ["buildfarm-docker-confined", unconfined],
+    ]);
+  });
+
+  it("does not let it through as root", async () => {
+    expect(await dockerFindings(mutate(rootless, ["user"], "root"))).toEqual([["buildfarm-docker-confined", unconfined]]);
   });
 });
