@@ -9,6 +9,7 @@ import type { StackConfig } from "../config/schema";
 import type { Artifact } from "../lib/artifacts";
 import { builderOutputs, hostBuilderEntry } from "./builder-output";
 import { cacheOutput } from "./cache-output";
+import { exporterProgram } from "./exporter-program";
 import { OUTPUTS_VERSION, PROD_GATE_KEY_NAME, type ProdGateOutput } from "./outputs";
 import { pluginArtifacts, pluginInventoryEntry } from "./plugin-inventory";
 import { prodObservability } from "./prod-observability";
@@ -41,10 +42,12 @@ export function buildProdStack(config: StackConfig): StackResult {
   const cache = new DistributedCache("prod-cache", { settings: cacheSettings, environment: "prod" }, providers);
   artifacts.push(...cache.artifacts);
   const cacheCredentials = builderCacheEnvironment(cache);
+  // The build-insights exporter runs beside every daemon (BuildkitHost's exporter unit); Prometheus scrapes it.
+  const insightsExporterProgram = exporterProgram();
 
   // The shared pool: one BuildkitHost per configured host (artifacts under hosts/<host>/).
   const pool = config.hosts.map((settings) => {
-    const host = new BuildkitHost(`host-${settings.name}`, { settings, release: config.buildkit, environment: "prod", sshPrivateKey, cacheCredentials });
+    const host = new BuildkitHost(`host-${settings.name}`, { settings, release: config.buildkit, environment: "prod", sshPrivateKey, cacheCredentials, insightsExporterProgram });
     artifacts.push(...host.artifacts);
     return { host, settings };
   });
@@ -58,6 +61,7 @@ export function buildProdStack(config: StackConfig): StackResult {
     sshPrivateKey,
     cache: cache.resolved,
     cacheCredentials: { AWS_REGION: cache.region },
+    insightsExporterProgram,
   }, providers);
   artifacts.push(...builder.artifacts);
 

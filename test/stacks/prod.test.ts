@@ -27,6 +27,28 @@ describe("prod stack", () => {
     expect(byType(run, "aws:s3/bucket:Bucket").map((b) => b.parent).sort()).toEqual(["prod-builder", "prod-cache"]);
   });
 
+  it("installs the build-insights exporter beside every daemon Prometheus scrapes", () => {
+    const hosts = byType(run, "buildfarm:index:BuildkitHost").map((h) => h.name);
+    const staged = new Set(run.resources.filter((r) => r.name.endsWith("-stage-exporter-js")).map((r) => r.name.replace(/-stage-exporter-js$/, "")));
+    expect([...staged].sort()).toEqual([...hosts].sort());
+    const monitoring = byType(run, "buildfarm:index:MonitoringStack")[0]!.props as { targets: Array<{ builder: string; role: string; exporterAddress?: string }> };
+    expect(monitoring.targets.map((t) => `${t.builder}:${t.role}:${t.exporterAddress}`)).toEqual([
+      "builder-1:shared:builder-1.build.internal:9469",
+      "builder-2:shared:builder-2.build.internal:9469",
+      "builder-arm-1:shared:builder-arm-1.build.internal:9469",
+      // The production builder's targets are ProductionBuilder's hand-off (its exporter listens where its config says).
+      "prod-builder-1:prod:127.0.0.1:9469",
+    ]);
+  });
+
+  it("refuses an SSH host whose metrics or exporter listen on loopback only, naming the key", async () => {
+    const config = prodConfigWithHosts(1) as { "buildfarm:hosts": Array<Record<string, unknown>> };
+    config["buildfarm:hosts"][0]!.insightsExporter = { listenAddress: "127.0.0.1:9469" };
+    await expect(runStack({ stack: "prod", ...stackConfigFromObject(config) })).rejects.toThrow(
+      'buildfarm:hosts[0].insightsExporter.listenAddress: expected an address Prometheus can reach, like "0.0.0.0:9469" (limited by allowedNetworks), got "127.0.0.1:9469"',
+    );
+  });
+
   it("runs host commands over SSH with the key as a secret", () => {
     const remote = run.resources.filter((r) => r.type.startsWith("command:remote:"));
     expect(remote.length).toBeGreaterThan(0);
