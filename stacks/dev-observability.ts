@@ -25,21 +25,28 @@ export interface DevObservabilityArgs {
 
 type ObservabilityOutputs = Pick<StackOutputs, "prometheusUrl" | "alertmanagerUrl" | "grafanaUrl" | "grafanaAdminPassword" | "grafanaDashboards" | "pluginInventory" | "prodGate">;
 
-/** PluginSet on this machine, with buildx pointed at the dev builder through client files it writes first. */
+/**
+ * PluginSet on this machine (audit only when `plugins.enabled` is false), with buildx pointed at the dev builder
+ * through client files written first.
+ */
 function localPlugins(config: StackConfig, args: DevObservabilityArgs): { inventory: ObservabilityOutputs["pluginInventory"]; artifacts: Artifact[] } {
-  if (!config.plugins.enabled) return { inventory: [], artifacts: [] };
   const dir = `${config.plugins.stateDir}/buildx-tls`;
-  const files = new command.local.Command("dev-buildx-client-files", {
-    create: `umask 077 && mkdir -p '${dir}' && printf '%s' "$CA" > '${dir}/ca.pem' && printf '%s' "$CERT" > '${dir}/client.pem' && printf '%s' "$KEY" > '${dir}/client-key.pem'`,
-    delete: `rm -f '${dir}/ca.pem' '${dir}/client.pem' '${dir}/client-key.pem'`,
-    environment: { CA: args.builder.tls.caCertPem, CERT: args.builder.tls.clientCertPem, KEY: pulumi.secret(args.builder.tls.clientKeyPem) },
-  }, { dependsOn: args.dependsOn });
+  const configureBuildx = config.plugins.enabled && config.plugins.configureBuildx;
+  const files = configureBuildx
+    ? new command.local.Command("dev-buildx-client-files", {
+      create: `umask 077 && mkdir -p '${dir}' && printf '%s' "$CA" > '${dir}/ca.pem' && printf '%s' "$CERT" > '${dir}/client.pem' && printf '%s' "$KEY" > '${dir}/client-key.pem'`,
+      delete: `rm -f '${dir}/ca.pem' '${dir}/client.pem' '${dir}/client-key.pem'`,
+      environment: { CA: args.builder.tls.caCertPem, CERT: args.builder.tls.clientCertPem, KEY: pulumi.secret(args.builder.tls.clientKeyPem) },
+    }, { dependsOn: args.dependsOn })
+    : undefined;
   const plugins = new PluginSet("dev-plugins", {
     hostName: "local",
     access: { connection: connectionSchema.parse({ type: "local" }) },
     settings: config.plugins,
-    buildxEndpoint: { endpoint: args.builder.endpoint, serverName: args.builder.serverName, caPath: `${dir}/ca.pem`, certPath: `${dir}/client.pem`, keyPath: `${dir}/client-key.pem` },
-    dependsOn: [files],
+    ...(configureBuildx
+      ? { buildxEndpoint: { endpoint: args.builder.endpoint, serverName: args.builder.serverName, caPath: `${dir}/ca.pem`, certPath: `${dir}/client.pem`, keyPath: `${dir}/client-key.pem` } }
+      : {}),
+    dependsOn: files ? [files] : args.dependsOn,
   });
   return { inventory: pulumi.all([pluginInventoryEntry("local", plugins, config.plugins)]), artifacts: pluginArtifacts("local", plugins) };
 }

@@ -65,15 +65,13 @@ export function buildProdStack(config: StackConfig): StackResult {
   }, providers);
   artifacts.push(...builder.artifacts);
 
-  // Docker CLI plugins on every shared builder host (artifacts under plugins/<host>/).
-  const pluginInventory = config.plugins.enabled
-    ? pool.map(({ host, settings }) => {
-      const access: HostAccess = { connection: settings.connection, sshPrivateKey };
-      const plugins = new PluginSet(`plugins-${settings.name}`, { hostName: settings.name, access, settings: { ...config.plugins, configureBuildx: false }, dependsOn: [host] });
-      artifacts.push(...pluginArtifacts(settings.name, plugins));
-      return pluginInventoryEntry(settings.name, plugins, config.plugins);
-    })
-    : [];
+  // Docker CLI plugins on every shared builder host (artifacts under plugins/<host>/); audit only when disabled.
+  const pluginInventory = pool.map(({ host, settings }) => {
+    const access: HostAccess = { connection: settings.connection, sshPrivateKey };
+    const plugins = new PluginSet(`plugins-${settings.name}`, { hostName: settings.name, access, settings: { ...config.plugins, configureBuildx: false }, dependsOn: [host] });
+    artifacts.push(...pluginArtifacts(settings.name, plugins));
+    return pluginInventoryEntry(settings.name, plugins, config.plugins);
+  });
 
   const observability = prodObservability(config, { pool: pool.map((p) => p.settings), production: builder.monitoring });
   artifacts.push(...observability.artifacts);
