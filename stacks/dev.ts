@@ -144,7 +144,7 @@ export function buildDevStack(config: StackConfig): StackResult {
   const exporter = new DockerService("dev-exporter", {
     ...serviceArgs,
     settings: exporterService({ image: exporterImage, gcMaxUsedBytes: parseSize(settings.gc.maxUsedSpace) }),
-    build: { context: EXPORTER_CONTEXT, dockerfile: `${EXPORTER_CONTEXT}/Dockerfile`, dependsOn: [exporterContext] },
+    build: { context: EXPORTER_CONTEXT, dockerfile: "Dockerfile", dependsOn: [exporterContext] },
     files: [
       { path: `${EXPORTER_PATHS.tlsDir}/ca.pem`, content: tls.caCertPem },
       { path: `${EXPORTER_PATHS.tlsDir}/client.pem`, content: tls.clientCertPem },

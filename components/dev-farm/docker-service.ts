@@ -25,7 +25,13 @@ export interface DockerServiceArgs {
   readonly secretEnv?: pulumi.Input<Record<string, pulumi.Input<string>>>;
   readonly files?: readonly ContainerFile[];
   /** Build the image locally instead of pulling it (the exporter); `settings.image` is its pinned local name. */
-  readonly build?: { readonly context: string; readonly dockerfile: string; readonly dependsOn: pulumi.Resource[] };
+  readonly build?: {
+    /** Build context, relative to the directory Pulumi runs in. */
+    readonly context: string;
+    /** Dockerfile name inside the context. */
+    readonly dockerfile: string;
+    readonly dependsOn: pulumi.Resource[];
+  };
 }
 
 /** One pinned, limited, health-checked container with its named volumes on the dev Docker host. */

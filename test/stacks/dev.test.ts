@@ -140,6 +140,17 @@ describe("dev stack (the whole farm on one Docker host)", () => {
     expect(toml).toContain("unix:///run/user/1000/buildkit/buildkitd.sock");
   });
 
+  it("builds the exporter image from a context the bundling command prepares", () => {
+    const image = byType(run, "docker:index/remoteImage:RemoteImage").find((r) => r.name === "dev-exporter-image")!.props as { name: string; build: { context: string; dockerfile: string } };
+    expect(image.build).toMatchObject({ context: "bin/dev-exporter-image", dockerfile: "Dockerfile" });
+    const prepare = run.resources.find((r) => r.name === "dev-exporter-context")!.props as { create: string; triggers: string[] };
+    expect(prepare.create).toContain("npx tsx scripts/build-exporter.ts 'bin/dev-exporter-image/exporter.js'");
+    expect(prepare.create).toContain("> 'bin/dev-exporter-image/Dockerfile'");
+    // The image tag is the hash that also re-runs the bundling when the exporter sources change.
+    expect(prepare.triggers).toEqual([image.name]);
+    expect(containers(run).find((c) => c.props.name === "buildfarm-insights-exporter")!.props.image).toBe(image.name);
+  });
+
   it("keeps generated keys and passwords out of resources, outputs and artifacts", () => {
     const text = JSON.stringify(run);
     for (const secret of ["mock-dev-minio-root-password", "mock-dev-grafana-admin-password", "mock-dev-cache-secret-access-key", "mock-dev-cache-access-key-id", "mock-dev-builder-tls-client-key", "mock-dev-builder-tls-server-key"]) {
