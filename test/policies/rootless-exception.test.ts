@@ -3,7 +3,8 @@ import { describe, expect, it } from "vitest";
 import { evaluatePolicies } from "../../policies/offline";
 import { buildfarmPolicies, PACK_ENFORCEMENT_LEVEL } from "../../policies/rules";
 import { BUILDKIT_VERSION } from "../../lib/versions";
-import { builderStatefulSet, dockerContainer, mutate, namespaceGuards, type Resource } from "./fixtures";
+import { dockerContainer, mutate, type Resource } from "./fixtures";
+import { builderStatefulSet, namespaceGuards } from "./fixtures-k8s";
 
 const container = ["spec", "template", "spec", "containers", 0];
 const podSecurity = ["spec", "template", "spec", "securityContext"];

@@ -1,5 +1,6 @@
 import { BUILDKIT_VERSION } from "../../../lib/versions";
-import { BUILDKITD_TOML, BUILDKIT_LIMITS_DROP_IN, buildkitHost, builderStatefulSet, dockerContainer, mutate, resource } from "../fixtures";
+import { BUILDKITD_TOML, BUILDKIT_LIMITS_DROP_IN, buildkitHost, dockerContainer, mutate, resource } from "../fixtures";
+import { builderStatefulSet } from "../fixtures-k8s";
 import type { PolicyCase } from "./types";
 
 const prod = buildkitHost();

@@ -1,4 +1,5 @@
-import { builderStatefulSet, exporterDeployment, mutate, namespaceGuards, resource, BUILDER_LABELS } from "../fixtures";
+import { mutate, resource } from "../fixtures";
+import { builderStatefulSet, exporterDeployment, namespaceGuards, BUILDER_LABELS } from "../fixtures-k8s";
 import type { PolicyCase } from "./types";
 
 const sts = builderStatefulSet();

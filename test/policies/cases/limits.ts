@@ -1,4 +1,5 @@
-import { buildkitHost, builderStatefulSet, dockerContainer, exporterDeployment, mutate, namespaceGuards, resource, BUILDKIT_LIMITS_DROP_IN, EXPORTER_SERVICE, type Resource } from "../fixtures";
+import { buildkitHost, dockerContainer, mutate, resource, BUILDKIT_LIMITS_DROP_IN, EXPORTER_SERVICE, type Resource } from "../fixtures";
+import { builderStatefulSet, exporterDeployment, namespaceGuards } from "../fixtures-k8s";
 import type { PolicyCase } from "./types";
 
 const host = buildkitHost();
