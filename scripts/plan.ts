@@ -5,6 +5,7 @@ import { ConfigError } from "../config/errors";
 import { runStack, type StackRun } from "../test/harness/run-stack";
 import { readStackFile } from "../test/harness/stack-file";
 import { countMandatory, formatTable } from "../policies/offline";
+import { buildfarmPolicies } from "../policies/rules";
 import { POLICY_STACKS, runPolicies } from "./policy";
 
 export const EXIT_OK = 0;
@@ -80,7 +81,7 @@ async function main(argv: string[]): Promise<number> {
   const policyStack = (POLICY_STACKS as readonly string[]).includes(environment ?? "") ? environment : undefined;
   const { violations } = await runPolicies(run.resources, { stack: policyStack });
   writeFileSync(path.join(dir, "policy-violations.json"), JSON.stringify(violations, null, 2) + "\n");
-  console.log(formatTable(violations));
+  console.log(formatTable(violations, buildfarmPolicies));
   return countMandatory(violations) > 0 ? EXIT_POLICY_VIOLATION : EXIT_OK;
 }
 

@@ -93,7 +93,7 @@ async function main(argv: string[]): Promise<number> {
     }
     throw error;
   }
-  const output = values.format === "json" ? formatJsonLines(evaluation.violations) : formatTable(evaluation.violations);
+  const output = values.format === "json" ? formatJsonLines(evaluation.violations) : formatTable(evaluation.violations, buildfarmPolicies);
   if (output !== "") console.log(output);
   return countMandatory(evaluation.violations) > 0 ? EXIT_MANDATORY_VIOLATION : EXIT_OK;
 }

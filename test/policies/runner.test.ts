@@ -75,6 +75,7 @@ describe("npm run policy (scripts/policy.ts)", () => {
     expect(run.stdout).toMatch(/^level\s+policy\s+resource\s+message$/m);
     expect(run.stdout).toMatch(/^mandatory\s+buildfarm-docker-no-privileged\s+dev-minio-container\s+container dev-minio runs privileged/m);
     expect(run.stdout).toContain("2 violation(s): 2 mandatory, 0 advisory");
+    expect(run.stdout).toMatch(/^how to fix:\n {2}buildfarm-docker-no-privileged: Remove `privileged: true`/m);
   });
 
   it.each([
