@@ -99,9 +99,9 @@ export const stackConfigSchema = z
       if (config.monitoring.alerting.webhookUrl === undefined && config.monitoring.alerting.slackChannel === undefined) {
         ctx.addIssue({ code: "custom", path: ["monitoring", "alerting", "webhookUrl"], message: "expected an alert route (webhookUrl or slackChannel) in prod, got nothing" });
       }
-      // Prometheus scrapes the shared pool's SSH hosts from another machine (stacks/prod-observability.ts): no loopback-only listeners.
+      // Prometheus scrapes every SSH host (pool and production builder) from another machine: no loopback-only listeners.
       for (const { host, path } of allHosts) {
-        if (host.connection.type !== "ssh" || path[0] !== "hosts") continue;
+        if (host.connection.type !== "ssh") continue;
         const listeners: Array<[PropertyKey[], string]> = [[["buildkitd", "grpc", "debugAddress"], host.buildkitd.grpc.debugAddress], [["insightsExporter", "listenAddress"], host.insightsExporter.listenAddress]];
         for (const [key, address] of listeners) {
           if (/^(127\.|localhost:|\[::1\]:)/.test(address)) ctx.addIssue({ code: "custom", path: [...path, ...key], message: `expected an address Prometheus can reach, like "0.0.0.0:${address.split(":").pop()}" (limited by allowedNetworks), got "${address}"` });

@@ -7,6 +7,7 @@ import type { ProductionMonitoring } from "../components/production-builder";
 import type { StackConfig } from "../config/schema";
 import type { Artifact } from "../lib/artifacts";
 import type { StackOutputs } from "./outputs";
+import { scrapeAddress } from "../components/common/scrape-address";
 
 /** node_exporter's port on builder hosts (Debian's prometheus-node-exporter; PluginSet writes its textfile metrics). */
 export const NODE_EXPORTER_PORT = 9100;
@@ -18,21 +19,13 @@ export interface ProdObservabilityArgs {
 
 type ObservabilityOutputs = Pick<StackOutputs, "prometheusUrl" | "alertmanagerUrl" | "grafanaUrl" | "grafanaAdminPassword" | "grafanaDashboards">;
 
-/** A listen address as Prometheus dials it: a wildcard bind becomes the host's SSH name. */
-function scrapeAddress(host: BuildkitHostSettings, listen: string): string {
-  const port = listen.slice(listen.lastIndexOf(":") + 1);
-  const bind = listen.slice(0, listen.lastIndexOf(":"));
-  const reachable = host.connection.type === "ssh" && ["0.0.0.0", "[::]", "::"].includes(bind) ? host.connection.host : bind;
-  return `${reachable}:${port}`;
-}
-
 /** Scrape targets: each pool host's daemon, exporter and node_exporter; the production builder's own targets. */
 export function prodTargets(pool: readonly BuildkitHostSettings[], production: ProductionMonitoring): MonitoringTarget[] {
   const shared = pool.map((host) => ({
     builder: host.name,
     role: "shared" as const,
-    metricsAddress: scrapeAddress(host, host.buildkitd.grpc.debugAddress),
-    exporterAddress: scrapeAddress(host, host.insightsExporter.listenAddress),
+    metricsAddress: scrapeAddress(host.connection, host.buildkitd.grpc.debugAddress),
+    exporterAddress: scrapeAddress(host.connection, host.insightsExporter.listenAddress),
     ...(host.connection.type === "ssh" ? { nodeAddress: `${host.connection.host}:${NODE_EXPORTER_PORT}` } : {}),
   }));
   const byHost = new Map<string, { metricsAddress?: string; exporterAddress?: string }>();

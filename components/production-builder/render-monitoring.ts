@@ -1,5 +1,5 @@
-import type { BuildkitHostSettings } from "../buildkit-host/args";
 import type { ProductionBuilderSettings } from "./args";
+import { scrapeAddress } from "../common/scrape-address";
 
 /** One Prometheus scrape target of a production builder. */
 export interface ProductionTarget {
@@ -20,21 +20,13 @@ export interface ProductionMonitoring {
 /** The dashboard MonitoringStack provisions for the production builder (dashboards/production-builder.ts). */
 export const PRODUCTION_DASHBOARD_UID = "buildfarm-production-builder";
 
-/** A listen address as seen from Prometheus: a wildcard bind becomes the host's name. */
-function scrapeAddress(host: BuildkitHostSettings, listen: string): string {
-  const port = listen.slice(listen.lastIndexOf(":") + 1);
-  const bind = listen.slice(0, listen.lastIndexOf(":"));
-  const reachable = host.connection.type === "ssh" && ["0.0.0.0", "[::]"].includes(bind) ? host.connection.host : bind;
-  return `${reachable}:${port}`;
-}
-
 /** Targets (buildkitd /metrics and the insights exporter) labelled role="prod", with the stricter thresholds. */
 export function productionMonitoring(settings: ProductionBuilderSettings): ProductionMonitoring {
   const targets: ProductionTarget[] = [];
   for (const host of settings.hosts) {
     const labels = { ...host.labels, role: "prod", host: host.name };
-    targets.push({ job: "buildkitd", address: scrapeAddress(host, host.buildkitd.grpc.debugAddress), labels });
-    targets.push({ job: "buildkit-insights", address: scrapeAddress(host, host.insightsExporter.listenAddress), labels });
+    targets.push({ job: "buildkitd", address: scrapeAddress(host.connection, host.buildkitd.grpc.debugAddress), labels });
+    targets.push({ job: "buildkit-insights", address: scrapeAddress(host.connection, host.insightsExporter.listenAddress), labels });
   }
   return {
     role: "prod",

@@ -37,7 +37,7 @@ describe("prod stack", () => {
       "builder-2:shared:builder-2.build.internal:9469",
       "builder-arm-1:shared:builder-arm-1.build.internal:9469",
       // The production builder's targets are ProductionBuilder's hand-off (its exporter listens where its config says).
-      "prod-builder-1:prod:127.0.0.1:9469",
+      "prod-builder-1:prod:prod-builder-1.release.internal:9469",
     ]);
   });
 

@@ -135,7 +135,7 @@ describe("ProductionBuilder isolation", () => {
     expect((parseToml(prodToml()) as any).worker.oci.labels).toMatchObject({ role: "prod" });
     expect(prod.monitoring.targets.map((t) => [t.job, t.address, t.labels.role])).toEqual([
       ["buildkitd", "prod-builder-1.release.internal:6060", "prod"],
-      ["buildkit-insights", "127.0.0.1:9469", "prod"],
+      ["buildkit-insights", "prod-builder-1.release.internal:9469", "prod"],
     ]);
     expect(prod.monitoring.dashboard.uid).toBe("buildfarm-production-builder");
     expect(prod.monitoring.thresholds.buildFailureRatioMax).toBeLessThan(config.monitoring.thresholds.buildFailureRatioMax);
