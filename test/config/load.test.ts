@@ -75,6 +75,7 @@ describe("loadStackConfig", () => {
     ["existing monitoring without URLs", "dev", (c) => (c["buildfarm:monitoring"] = { mode: "existing" }), 'buildfarm:monitoring.prometheusUrl: expected a URL when monitoring.mode is "existing", got nothing'],
     ["a rootful production builder", "prod", (c) => (c["buildfarm:productionBuilder"].hosts[0].buildkitd.worker.rootless = false), "buildfarm:productionBuilder.hosts[0].buildkitd.worker.rootless: expected true: production builders run rootless"],
     ["a bad Docker host URL", "dev", (c) => (c["buildfarm:docker"].host = "/var/run/docker.sock"), 'buildfarm:docker.host: expected a Docker host like "unix:///var/run/docker.sock"'],
+    ["a production exporter Prometheus cannot reach", "prod", (c) => (c["buildfarm:productionBuilder"].hosts[0].insightsExporter = { listenAddress: "127.0.0.1:9469" }), 'buildfarm:productionBuilder.hosts[0].insightsExporter.listenAddress: expected an address Prometheus can reach'],
     ["a bad BuildKit version pin", "prod", (c) => (c["buildfarm:buildkit"].version = "latest"), 'buildfarm:buildkit.version: expected a release tag like "v0.32.2"'],
   ];
 
