@@ -6,6 +6,7 @@ import type { RenderedCache } from "./render-artifacts";
 import { requestMetricsFilterId } from "./render-artifacts";
 import { policyJson } from "./render-policies";
 import type { ResolvedCache } from "./resolve";
+import { privateBucketControls } from "../common/s3-private-bucket";
 
 /** A builder key pair; both halves are Pulumi secrets. */
 export interface CacheAccessKey {
@@ -37,14 +38,7 @@ export function createAwsCacheResources(name: string, parent: pulumi.Resource, c
         : { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } },
     ],
   }, opts);
-  new aws.s3.BucketOwnershipControls(`${name}-ownership`, { bucket: bucketName, rule: { objectOwnership: "BucketOwnerEnforced" } }, opts);
-  const publicAccess = new aws.s3.BucketPublicAccessBlock(`${name}-public-access`, {
-    bucket: bucketName,
-    blockPublicAcls: true,
-    blockPublicPolicy: true,
-    ignorePublicAcls: true,
-    restrictPublicBuckets: true,
-  }, opts);
+  const publicAccess = privateBucketControls(`${name}`, bucketName, opts);
   new aws.s3.BucketPolicy(`${name}-policy`, { bucket: bucketName, policy: policyJson(rendered.bucketPolicy) }, { parent, dependsOn: [publicAccess] });
   // A cache needs no history; versions of expired blobs would only cost money.
   new aws.s3.BucketVersioning(`${name}-versioning`, { bucket: bucketName, versioningConfiguration: { status: "Disabled" } }, opts);

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { policyJson } from "../distributed-cache/render-policies";
 import type { ProductionBuilderSettings } from "./args";
 import { renderAuditBucketPolicy, renderAuditEncryptionRule, renderAuditLifecycleRules, renderAuditWriterPolicy, renderObjectLockRule } from "./render-audit";
+import { privateBucketControls } from "../common/s3-private-bucket";
 
 export interface AuditStore {
   readonly bucket: aws.s3.Bucket;
@@ -26,14 +27,7 @@ export function createAuditStore(name: string, settings: ProductionBuilderSettin
   const versioning = new aws.s3.BucketVersioning(`${name}-audit-versioning`, { bucket: bucketName, versioningConfiguration: { status: "Enabled" } }, opts);
   new aws.s3.BucketObjectLockConfiguration(`${name}-audit-object-lock`, { bucket: bucketName, objectLockEnabled: "Enabled", rule: renderObjectLockRule(settings) }, { parent, dependsOn: [versioning] });
   new aws.s3.BucketServerSideEncryptionConfiguration(`${name}-audit-encryption`, { bucket: bucketName, rules: [renderAuditEncryptionRule(settings)] }, opts);
-  new aws.s3.BucketOwnershipControls(`${name}-audit-ownership`, { bucket: bucketName, rule: { objectOwnership: "BucketOwnerEnforced" } }, opts);
-  const publicAccess = new aws.s3.BucketPublicAccessBlock(`${name}-audit-public-access`, {
-    bucket: bucketName,
-    blockPublicAcls: true,
-    blockPublicPolicy: true,
-    ignorePublicAcls: true,
-    restrictPublicBuckets: true,
-  }, opts);
+  const publicAccess = privateBucketControls(`${name}-audit`, bucketName, opts);
   new aws.s3.BucketLifecycleConfiguration(`${name}-audit-lifecycle`, { bucket: bucketName, rules: renderAuditLifecycleRules(settings) }, { parent, dependsOn: [versioning] });
 
   const identity = aws.getCallerIdentityOutput({}, { parent });
