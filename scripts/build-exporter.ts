@@ -4,23 +4,12 @@
  */
 import { build } from "esbuild";
 import { resolve } from "node:path";
+import { EXPORTER_BUNDLE_OPTIONS } from "../components/monitoring/exporter/bundle-options";
 
-export const EXPORTER_ENTRY = resolve(__dirname, "../components/monitoring/exporter/main.ts");
 export const EXPORTER_BUNDLE = resolve(__dirname, "../bin/exporter/exporter.js");
 
 export async function buildExporter(outfile = EXPORTER_BUNDLE): Promise<string> {
-  await build({
-    entryPoints: [EXPORTER_ENTRY],
-    outfile,
-    bundle: true,
-    platform: "node",
-    target: "node20",
-    format: "cjs",
-    minify: false,
-    legalComments: "none",
-    logLevel: "warning",
-    banner: { js: "#!/usr/bin/env node" },
-  });
+  await build({ ...EXPORTER_BUNDLE_OPTIONS, outfile, minify: false });
   return outfile;
 }
 

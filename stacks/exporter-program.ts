@@ -1,24 +1,13 @@
 import { buildSync } from "esbuild";
-import { EXPORTER_ENTRY } from "../scripts/build-exporter";
+import { EXPORTER_BUNDLE_OPTIONS } from "../components/monitoring/exporter/bundle-options";
 
 let cached: string | undefined;
 
 /**
  * The build-insights exporter as one minified CommonJS file (~80 kB), for BuildkitHost's exporter unit on
- * every host. Bundled in memory with the options of scripts/build-exporter.ts; same sources, same bytes.
+ * every host. Bundled in memory with the same options as scripts/build-exporter.ts, minified.
  */
 export function exporterProgram(): string {
-  cached ??= buildSync({
-    entryPoints: [EXPORTER_ENTRY],
-    bundle: true,
-    platform: "node",
-    target: "node20",
-    format: "cjs",
-    minify: true,
-    legalComments: "none",
-    logLevel: "warning",
-    write: false,
-    banner: { js: "#!/usr/bin/env node" },
-  }).outputFiles[0]!.text;
+  cached ??= buildSync({ ...EXPORTER_BUNDLE_OPTIONS, minify: true, write: false }).outputFiles[0]!.text;
   return cached;
 }
