@@ -10,6 +10,7 @@ import { PluginSet } from "../components/plugin-set";
 import type { StackConfig } from "../config/schema";
 import type { Artifact } from "../lib/artifacts";
 import type { StackOutputs } from "./outputs";
+import { monitoringOutputs } from "./monitoring-outputs";
 import { pluginArtifacts, pluginInventoryEntry } from "./plugin-inventory";
 
 export interface DevObservabilityArgs {
@@ -66,11 +67,7 @@ export function devObservability(config: StackConfig, args: DevObservabilityArgs
   const plugins = localPlugins(config, args);
   return {
     outputs: {
-      prometheusUrl: monitoring.prometheusUrl,
-      alertmanagerUrl: monitoring.alertmanagerUrl,
-      grafanaUrl: monitoring.grafanaUrl,
-      grafanaAdminPassword: pulumi.secret(grafanaAdminPassword ?? null),
-      grafanaDashboards: monitoring.dashboards,
+      ...monitoringOutputs(monitoring, grafanaAdminPassword),
       pluginInventory: plugins.inventory,
       prodGate: null,
     },

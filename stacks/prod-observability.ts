@@ -6,7 +6,7 @@ import { MonitoringStack, type MonitoringTarget } from "../components/monitoring
 import type { ProductionMonitoring } from "../components/production-builder";
 import type { StackConfig } from "../config/schema";
 import type { Artifact } from "../lib/artifacts";
-import type { StackOutputs } from "./outputs";
+import { monitoringOutputs, type MonitoringOutputs } from "./monitoring-outputs";
 import { scrapeAddress } from "../components/common/scrape-address";
 
 /** node_exporter's port on builder hosts (Debian's prometheus-node-exporter; PluginSet writes its textfile metrics). */
@@ -17,7 +17,6 @@ export interface ProdObservabilityArgs {
   readonly production: ProductionMonitoring;
 }
 
-type ObservabilityOutputs = Pick<StackOutputs, "prometheusUrl" | "alertmanagerUrl" | "grafanaUrl" | "grafanaAdminPassword" | "grafanaDashboards">;
 
 /** Scrape targets: each pool host's daemon, exporter and node_exporter; the production builder's own targets. */
 export function prodTargets(pool: readonly BuildkitHostSettings[], production: ProductionMonitoring): MonitoringTarget[] {
@@ -45,7 +44,7 @@ export function prodTargets(pool: readonly BuildkitHostSettings[], production: P
  * MonitoringStack against the existing Prometheus/Grafana, or self-hosted on `buildfarm:docker.host`
  * (a monitoring machine), per `buildfarm:monitoring.mode`.
  */
-export function prodObservability(config: StackConfig, args: ProdObservabilityArgs): { outputs: ObservabilityOutputs; artifacts: Artifact[] } {
+export function prodObservability(config: StackConfig, args: ProdObservabilityArgs): { outputs: MonitoringOutputs; artifacts: Artifact[] } {
   let dockerArgs: { provider: docker.Provider; networkName: pulumi.Input<string> } | undefined;
   let grafanaAdminPassword: pulumi.Output<string> | undefined;
   if (config.monitoring.mode === "self-hosted") {
@@ -62,13 +61,7 @@ export function prodObservability(config: StackConfig, args: ProdObservabilityAr
     ...(grafanaAdminPassword ? { grafanaAdminPassword } : {}),
   });
   return {
-    outputs: {
-      prometheusUrl: monitoring.prometheusUrl,
-      alertmanagerUrl: monitoring.alertmanagerUrl,
-      grafanaUrl: monitoring.grafanaUrl,
-      grafanaAdminPassword: pulumi.secret(grafanaAdminPassword ?? null),
-      grafanaDashboards: monitoring.dashboards,
-    },
+    outputs: monitoringOutputs(monitoring, grafanaAdminPassword),
     artifacts: monitoring.artifacts,
   };
 }
