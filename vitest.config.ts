@@ -3,6 +3,8 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
+    // Slow suites (real servers, fault injection) run with `npm run test:slow` (vitest.slow.config.ts).
+    exclude: ["test/**/*.slow.test.ts", "**/node_modules/**"],
     environment: "node",
     testTimeout: 60_000,
     hookTimeout: 60_000,

@@ -1,11 +1,12 @@
 import { parse } from "smol-toml";
 import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { BUILDKIT_KEY_CATALOGUE, findCatalogueKey, leafKeyPaths, unknownOrDeprecatedKeys } from "../../lib/buildkitd-keys";
 
 describe("BUILDKIT_KEY_CATALOGUE", () => {
   it("accepts every key of the config buildkitd v0.32.2 ran with (fixture)", () => {
-    const fixture = parse(readFileSync("/work/shared/reference/fixtures/buildkit-v0.32.2/buildkitd.toml", "utf8")) as Record<string, unknown>;
+    const fixture = parse(readFileSync(join(__dirname, "../fixtures/buildkit-v0.32.2/buildkitd.toml"), "utf8")) as Record<string, unknown>;
     expect(unknownOrDeprecatedKeys(fixture)).toEqual([]);
   });
 

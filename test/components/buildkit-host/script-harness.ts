@@ -11,7 +11,7 @@ import { DEFAULT_HOST_PATHS, TLS_FILES } from "../../../components/buildkit-host
 import { renderHost } from "../../../components/buildkit-host/render-host";
 
 const run = promisify(execFile);
-const METRICS = readFileSync("/work/shared/reference/fixtures/buildkit-v0.32.2/buildkitd-v0.32.2-metrics.txt", "utf8");
+const METRICS = readFileSync(join(__dirname, "../../fixtures/buildkit-v0.32.2/buildkitd-v0.32.2-metrics.txt"), "utf8");
 
 /** A release tarball whose buildkitd/buildctl are tiny scripts printing `version`; `brokenBuildctl` fails `debug workers`. */
 export async function makeTarball(dir: string, version: string, options: { brokenBuildctl?: boolean } = {}): Promise<string> {
