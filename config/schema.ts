@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { builderPoolProblems, builderPoolSchema } from "../components/builder-pool";
 import { buildkitHostSchema, buildkitReleaseSchema, type BuildkitHostSettings } from "../components/buildkit-host/args";
 import { distributedCacheSchema } from "../components/distributed-cache/args";
 import { monitoringSchema } from "../components/monitoring/args";
@@ -30,6 +31,8 @@ export const stackConfigSchema = z
     monitoring: monitoringSchema.prefault({}),
     plugins: pluginSetSchema.prefault({}),
     productionBuilder: productionBuilderSchema.optional(),
+    /** Builder pools: one HAProxy front per pool queueing builds by team quota and class. @default [] */
+    pools: z.array(builderPoolSchema).default([]),
     /** SSH private key for `ssh` connections (a Pulumi secret). */
     sshPrivateKey: z.string().min(1).optional(),
     /** Access key pair for an s3-compatible cache (Pulumi secrets). */
@@ -87,6 +90,11 @@ export const stackConfigSchema = z
     // Production builder hardening and gate rules (components/production-builder/validate.ts).
     for (const problem of config.productionBuilder ? productionBuilderProblems(config.productionBuilder) : []) {
       ctx.addIssue({ code: "custom", path: ["productionBuilder", ...problem.path], message: problem.message });
+    }
+    // Builder pools: builders exist, are in one pool only and are never the production builder (components/builder-pool/validate.ts).
+    const poolContext = { hostNames: config.hosts.map((h) => h.name), productionHostNames: (config.productionBuilder?.hosts ?? []).map((h) => h.name) };
+    for (const problem of builderPoolProblems(config.pools, poolContext)) {
+      ctx.addIssue({ code: "custom", path: ["pools", ...problem.path], message: problem.message });
     }
     // The dev stack runs its own MinIO and points the s3-compatible cache at it (stacks/dev.ts); without a cache section it uses its defaults.
     if (config.environment === "dev" && config.cache !== undefined && config.cache.backend !== "s3-compatible") {
