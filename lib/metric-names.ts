@@ -35,9 +35,20 @@ export const EXPORTER_METRICS = {
   buildsObservedTotal: "buildkit_insights_builds_observed_total",
   historyBuildDurationSeconds: "buildkit_insights_history_build_duration_seconds",
   historyBuildSteps: "buildkit_insights_history_build_steps",
+  /** Labels: result ("cached" | "missed"). Cacheable user steps of completed builds (see exporter/build-analysis.ts). */
+  userStepsTotal: "buildkit_insights_user_steps_total",
+  /** Labels: kind ("partial" | "full"). Builds with at least one missed cacheable user step. */
   cacheInvalidationsTotal: "buildkit_insights_cache_invalidations_total",
-  cacheBackendErrorsTotal: "buildkit_insights_cache_backend_errors_total",
+  /** Labels: operation ("import" | "export"), backend. Failed cache vertices in build logs (ignore-error hides them elsewhere). */
+  cacheErrorsTotal: "buildkit_insights_cache_errors_total",
+  /** Builds whose log could not be read, so their steps and cache errors are not counted. */
+  buildLogsUnavailableTotal: "buildkit_insights_build_logs_unavailable_total",
   certificateNotAfterSeconds: "buildkit_insights_certificate_not_after_seconds",
+} as const;
+
+/** Recording rules (components/monitoring/recording-rules.ts): the one user-step hit ratio, by environment and builder. */
+export const RECORDED_METRICS = {
+  cacheUserHitRatio1h: "buildfarm:cache_user_hit_ratio:rate1h",
 } as const;
 
 /** Written by PluginSet's helper into node_exporter's textfile collector directory. */
@@ -74,6 +85,7 @@ export const PROMETHEUS_METRICS = {
 export const KNOWN_METRIC_NAMES: ReadonlySet<string> = new Set([
   ...Object.values(BUILDKITD_METRICS),
   ...Object.values(EXPORTER_METRICS),
+  ...Object.values(RECORDED_METRICS),
   ...Object.values(PLUGIN_METRICS),
   ...Object.values(NODE_METRICS),
   ...Object.values(PROMETHEUS_METRICS),

@@ -1,4 +1,6 @@
+import { EXPORTER_METRICS as M, RECORDED_METRICS as R } from "../../lib/metric-names";
 import type { MonitoringThresholds } from "./args";
+import { BY } from "./recording-rules";
 
 /** Job names the scrape config uses and the rules select on. */
 export const JOBS = { buildkitd: "buildkitd", exporter: "buildkit-insights", node: "node" } as const;
@@ -17,7 +19,6 @@ export interface AlertRule {
   readonly runbook: string;
 }
 
-const BY = "environment, builder";
 
 /** Stricter limits for role="prod" builders (ProductionBuilder's `monitoring` settings). */
 export interface ProductionThresholds {
@@ -31,10 +32,20 @@ export function defaultProductionThresholds(t: MonitoringThresholds): Production
   return { buildFailureRatioMax: t.prodBuildFailureRatioMax, certificateExpiryDays: t.certificateExpiryDays, cacheDiskRatioMax: t.cacheDiskRatioMax };
 }
 
+/**
+ * How much a counter grew over `range`, counting series born inside the range from 0. buildkitd creates a
+ * `status="failure"` (or new error_code) series at its first failure, already at 1: `increase()` alone
+ * never sees that first failure. Series that existed `range` ago use `increase()` (which handles resets).
+ */
+export function increaseSinceBirth(selector: string, range: string): string {
+  return `(increase(${selector}[${range}]) and ${selector} offset ${range}) or (${selector} unless ${selector} offset ${range})`;
+}
+
 /** Failure share of builds over 1h for a role selector, only when at least `minBuilds` ran. */
 function failureRatio(roleMatcher: string, ratio: number, minBuilds: number): string {
-  const total = `sum by (${BY}) (increase(buildkit_builds_total{${roleMatcher}}[1h]))`;
-  return `(sum by (${BY}) (increase(buildkit_builds_total{status="failure",${roleMatcher}}[1h])) / ${total}) > ${ratio} and on (${BY}) ${total} >= ${minBuilds}`;
+  const total = `sum by (${BY}) (${increaseSinceBirth(`buildkit_builds_total{${roleMatcher}}`, "1h")})`;
+  const failures = `sum by (${BY}) (${increaseSinceBirth(`buildkit_builds_total{status="failure",${roleMatcher}}`, "1h")})`;
+  return `(${failures} / ${total}) > ${ratio} and on (${BY}) ${total} >= ${minBuilds}`;
 }
 
 /** Every alert the farm ships, with thresholds from settings. Sorted by group, then name, when rendered. */
@@ -115,22 +126,22 @@ export function alertRules(t: MonitoringThresholds, prod: ProductionThresholds =
     {
       alert: "BuildkitCacheHitRatioLow",
       group: "buildfarm-cache",
-      expr: `(sum by (${BY}) (increase(buildkit_builds_steps_total{kind="cached"}[1h])) / sum by (${BY}) (increase(buildkit_builds_steps_total{kind="total"}[1h]))) < ${t.cacheHitRatioMin} and on (${BY}) sum by (${BY}) (increase(buildkit_builds_total[1h])) >= ${t.minBuildsPerHour}`,
+      expr: `${R.cacheUserHitRatio1h} < ${t.cacheHitRatioMin} and on (${BY}) sum by (${BY}) (increase(${M.buildsObservedTotal}[1h])) >= ${t.minBuildsPerHour}`,
       for: "15m",
       severity: "warning",
-      summary: "Cache hit ratio on {{ $labels.builder }} is {{ $value | humanizePercentage }}",
-      description: `Fewer than ${t.cacheHitRatioMin * 100}% of build steps came from cache over the last hour, with at least ${t.minBuildsPerHour} builds.`,
-      runbook: "Look at the invalidation events (exporter JSON logs, `event: cache_invalidation`) for the first uncached step; check that --import-cache points at the right ref and that GC did not evict the cache.",
+      summary: "User-step cache hit ratio on {{ $labels.builder }} is {{ $value | humanizePercentage }}",
+      description: `Fewer than ${t.cacheHitRatioMin * 100}% of cacheable user steps (internal, export and cache vertices excluded) came from cache over the last hour, with at least ${t.minBuildsPerHour} builds.`,
+      runbook: "Read the invalidation events (exporter JSON logs, `event: cache_invalidation`, `missedSteps`): an early step that changes rebuilds everything after it. Check that --import-cache points at the ref the pool exports, the cache probe (`buildkit_insights_cache_probe_up`) and that GC did not evict the cache.",
     },
     {
       alert: "BuildkitCacheBackendErrors",
       group: "buildfarm-cache",
-      expr: "increase(buildkit_insights_cache_backend_errors_total[15m]) > 0",
+      expr: `sum by (${BY}, operation, backend) (${increaseSinceBirth(M.cacheErrorsTotal, "15m")}) > 0`,
       for: "0m",
       severity: "warning",
-      summary: "Remote cache errors on {{ $labels.builder }}",
-      description: "Builds failed with errors from the remote cache backend in the last 15 minutes (a failed --export-cache fails the whole build).",
-      runbook: "Check the bucket's credentials and permissions (readers need Get+List, writers Put), the endpoint, and lifecycle rules that may delete live blobs. `ignore-error=true` on export keeps builds green meanwhile.",
+      summary: "Cache {{ $labels.operation }} to {{ $labels.backend }} fails on {{ $labels.builder }}",
+      description: "Build logs on {{ $labels.builder }} show failed cache {{ $labels.operation }} vertices ({{ $labels.backend }}) in the last 15 minutes. With ignore-error=true builds stay green but run uncached or leave no cache behind.",
+      runbook: "The exporter's `event: cache_error` log lines carry the build ref and BuildKit's error. Check the endpoint and the probe, the bucket's credentials and permissions (readers need Get+List, writers Put) and lifecycle rules that may delete live blobs.",
     },
     {
       alert: "BuildkitCacheDiskNearLimit",

@@ -1,4 +1,5 @@
 import type { AlertRule } from "./alert-rules";
+import { inlineRecordingRules } from "./recording-rules";
 import { groupRules } from "./render-rules";
 
 /** Grafana's server-side expression datasource. */
@@ -19,6 +20,7 @@ export interface GrafanaRule {
 /**
  * Our expressions already return only offending series, so the Grafana rule queries `(expr) * 0 + 1`
  * (keeping the labels) and fires when that is > 0. Absent series are "no data", which is OK.
+ * Grafana's ruler does not evaluate our recording rules, so recorded series are inlined.
  */
 export function grafanaRule(rule: AlertRule, datasourceUid: string): GrafanaRule {
   return {
@@ -34,7 +36,7 @@ export function grafanaRule(rule: AlertRule, datasourceUid: string): GrafanaRule
         refId: "A",
         datasourceUid,
         relativeTimeRange: { from: 600, to: 0 },
-        model: JSON.stringify({ refId: "A", expr: `(${rule.expr}) * 0 + 1`, instant: true, range: false }),
+        model: JSON.stringify({ refId: "A", expr: `(${inlineRecordingRules(rule.expr)}) * 0 + 1`, instant: true, range: false }),
       },
       {
         refId: "C",

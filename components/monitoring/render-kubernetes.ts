@@ -1,6 +1,6 @@
 import { stringify } from "yaml";
 import { JOBS, type AlertRule } from "./alert-rules";
-import { groupRules, YAML_OPTIONS } from "./render-rules";
+import { groupRules, promRuleEntries, YAML_OPTIONS } from "./render-rules";
 
 /** Scraping in Kubernetes through the Prometheus Operator: ServiceMonitors plus a PrometheusRule. */
 export interface KubernetesMonitoringSettings {
@@ -55,7 +55,7 @@ export function prometheusRule(settings: KubernetesMonitoringSettings, rules: re
       groups: [...groupRules(rules).entries()].map(([name, group]) => ({
         name,
         interval: evaluationInterval,
-        rules: group.map((r) => ({ alert: r.alert, expr: r.expr, for: r.for, labels: { severity: r.severity }, annotations: { summary: r.summary, description: r.description, runbook: r.runbook } })),
+        rules: promRuleEntries(name, group),
       })),
     },
   };

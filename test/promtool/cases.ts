@@ -50,14 +50,54 @@ function buildSeries(labels: Record<string, string>, successPerMin: number, fail
   ];
 }
 
-/** Step counters (per minute) and builds for the cache hit ratio. */
-function stepSeries(labels: Record<string, string>, cachedPerMin: number, totalPerMin: number, buildsPerMin: number) {
+/** The exporter's user-step counters (per minute) and observed builds, for the user hit ratio. */
+function userStepSeries(labels: Record<string, string>, cachedPerMin: number, missedPerMin: number, buildsPerMin: number) {
   return [
-    series("buildkit_builds_steps_total", { ...bk(labels), kind: "cached" }, `0+${cachedPerMin}x120`),
-    series("buildkit_builds_steps_total", { ...bk(labels), kind: "total" }, `0+${totalPerMin}x120`),
-    series("buildkit_builds_total", { ...bk(labels), status: "success" }, `0+${buildsPerMin}x120`),
+    series("buildkit_insights_user_steps_total", { ...ex(labels), result: "cached" }, `0+${cachedPerMin}x120`),
+    series("buildkit_insights_user_steps_total", { ...ex(labels), result: "missed" }, `0+${missedPerMin}x120`),
+    series("buildkit_insights_builds_observed_total", { ...ex(labels), status: "success" }, `0+${buildsPerMin}x120`),
+    series("buildkit_insights_builds_observed_total", { ...ex(labels), status: "failure" }, "0x120"),
   ];
 }
+
+/**
+ * A healthy farm whose every build is fully cached: a shared and a production builder, one build a minute,
+ * 18 of 18 user steps cached (buildkitd's all-vertex ratio reads 18/22 = 0.82), no failure series yet
+ * (buildkitd creates it at the first failure), every target up, hosts idle, certificates far from expiry.
+ */
+export function healthyFarm(): Array<{ series: string; values: string }> {
+  return [B1, P1].flatMap((labels) => [
+    series("up", bk(labels), "1x120"),
+    series("up", ex(labels), "1x120"),
+    series("up", node(labels), "1x120"),
+    series("buildkit_insights_up", ex(labels), "1x120"),
+    series("buildkit_builds_total", { ...bk(labels), status: "success" }, "0+1x120"),
+    series("buildkit_builds_steps_total", { ...bk(labels), kind: "cached" }, "0+18x120"),
+    series("buildkit_builds_steps_total", { ...bk(labels), kind: "total" }, "0+22x120"),
+    ...userStepSeries(labels, 18, 0, 1),
+    ...["import", "export"].map((operation) => series("buildkit_insights_cache_errors_total", { ...ex(labels), operation, backend: "s3" }, "0x120")),
+    series("buildkit_insights_cache_utilization_ratio", ex(labels), "0.5x120"),
+    series("node_memory_MemAvailable_bytes", node(labels), "5000x120"),
+    series("node_memory_MemTotal_bytes", node(labels), "10000x120"),
+    series("node_pressure_memory_waiting_seconds_total", node(labels), "0+1x120"),
+    series("node_pressure_cpu_waiting_seconds_total", node(labels), "0+1x120"),
+    series("docker_cli_plugins_invalid", node(labels), "0x120"),
+    series("buildkit_insights_certificate_not_after_seconds", { ...ex(labels), certificate: "buildkitd-server" }, "31536000x120"),
+  ]);
+}
+
+/** The name of the quiet case every alert has. */
+export const HEALTHY_FARM = "quiet on a healthy, fully cached farm";
+/** The name of the case every failure-counting alert has. */
+export const FRESH_SERIES = "fires on the first failure of a fresh series";
+
+/** A quiet check at 90m for every alert of a group. */
+const quietOnHealthyFarm = (alerts: readonly string[]): PromtoolTest => ({
+  name: HEALTHY_FARM,
+  interval: "1m",
+  series: healthyFarm(),
+  checks: alerts.map((alert) => ({ at: "90m", alert, fires: [] })),
+});
 
 /** 7 days of fast builds (le=30s) every 15m, then `regressed` 15m steps of slow ones (le=300s). */
 function durationSeries(labels: Record<string, string>, regressed: number) {
@@ -80,6 +120,7 @@ export const PROMTOOL_TEST_FILES: readonly PromtoolTestFile[] = [
     group: "buildfarm-availability",
     evaluationInterval: "1m",
     tests: [
+      quietOnHealthyFarm(["BuildkitBuilderDown", "BuildkitProductionBuilderDown", "BuildkitMetricsMissing", "BuildkitInsightsExporterFailing"]),
       {
         name: "a builder stops answering scrapes",
         interval: "1m",
@@ -122,6 +163,22 @@ export const PROMTOOL_TEST_FILES: readonly PromtoolTestFile[] = [
     group: "buildfarm-builds",
     evaluationInterval: "1m",
     tests: [
+      quietOnHealthyFarm(["BuildkitBuildFailureRatioHigh", "BuildkitProductionBuildFailures"]),
+      {
+        name: FRESH_SERIES,
+        interval: "1m",
+        series: [
+          series("buildkit_builds_total", { ...bk(P1), status: "success" }, "0+0.1x120"),
+          series("buildkit_builds_total", { ...bk(P1), status: "failure", error_code: "Unknown" }, "_x60 1x60"),
+          series("buildkit_builds_total", { ...bk(B1), status: "success" }, "0+1x120"),
+          series("buildkit_builds_total", { ...bk(B1), status: "failure", error_code: "Unknown" }, "_x60 1+1x60"),
+        ],
+        checks: [
+          { at: "62m", alert: "BuildkitProductionBuildFailures", fires: [] },
+          { at: "70m", alert: "BuildkitProductionBuildFailures", fires: [{ labels: aggregated(P1), value: "14.29%" }] },
+          { at: "90m", alert: "BuildkitBuildFailureRatioHigh", fires: [{ labels: aggregated(B1), value: "34.07%" }] },
+        ],
+      },
       {
         name: "half the builds on a busy shared builder fail",
         interval: "1m",
@@ -172,25 +229,35 @@ export const PROMTOOL_TEST_FILES: readonly PromtoolTestFile[] = [
     group: "buildfarm-cache",
     evaluationInterval: "1m",
     tests: [
+      quietOnHealthyFarm(["BuildkitCacheHitRatioLow", "BuildkitCacheBackendErrors", "BuildkitCacheDiskNearLimit", "BuildkitProductionCacheDiskNearLimit"]),
       {
-        name: "a quarter of steps come from cache on a busy builder",
+        name: "a quarter of user steps come from cache on a busy builder",
         interval: "1m",
-        series: stepSeries(B1, 2, 8, 1),
+        series: userStepSeries(B1, 2, 6, 1),
         checks: [{ at: "60m", alert: "BuildkitCacheHitRatioLow", fires: [{ labels: aggregated(B1), value: "25%" }] }],
       },
       {
         name: "a good hit ratio, and a bad one with too few builds",
         interval: "1m",
-        series: [...stepSeries(B1, 9, 10, 1), ...stepSeries(P1, 2, 8, 0.1)],
+        series: [...userStepSeries(B1, 9, 1, 1), ...userStepSeries(P1, 2, 6, 0.1)],
         checks: [{ at: "60m", alert: "BuildkitCacheHitRatioLow", fires: [] }],
       },
       {
-        name: "a build fails on the cache backend, then none do",
+        name: "a cache export fails in one build's log (zero-initialised series), then none do",
         interval: "1m",
-        series: [series("buildkit_insights_cache_backend_errors_total", ex(B1), "0 0 0 1x40")],
+        series: [series("buildkit_insights_cache_errors_total", { ...ex(B1), operation: "export", backend: "s3" }, "0 0 0 1x40")],
         checks: [
-          { at: "5m", alert: "BuildkitCacheBackendErrors", fires: [{ labels: ex(B1) }] },
+          { at: "5m", alert: "BuildkitCacheBackendErrors", fires: [{ labels: { ...aggregated(B1), operation: "export", backend: "s3" } }] },
           { at: "30m", alert: "BuildkitCacheBackendErrors", fires: [] },
+        ],
+      },
+      {
+        name: FRESH_SERIES,
+        interval: "1m",
+        series: [series("buildkit_insights_cache_errors_total", { ...ex(P1), operation: "import", backend: "gha" }, "_x5 1x40")],
+        checks: [
+          { at: "4m", alert: "BuildkitCacheBackendErrors", fires: [] },
+          { at: "7m", alert: "BuildkitCacheBackendErrors", fires: [{ labels: { ...aggregated(P1), operation: "import", backend: "gha" } }] },
         ],
       },
       {
@@ -219,6 +286,7 @@ export const PROMTOOL_TEST_FILES: readonly PromtoolTestFile[] = [
     group: "buildfarm-hosts",
     evaluationInterval: "1m",
     tests: [
+      quietOnHealthyFarm(["BuildkitHostMemoryPressure", "BuildkitHostCpuPressure", "DockerCliPluginInvalid", "BuildkitCertificateExpiring", "BuildkitProductionCertificateExpiring"]),
       {
         name: "a host runs out of memory and CPU, with an invalid plugin and an expiring certificate",
         interval: "1m",

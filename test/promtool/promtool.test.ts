@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { alertRules } from "../../components/monitoring/alert-rules";
 import { monitoringSchema } from "../../components/monitoring/args";
 import { renderRuleFiles } from "../../components/monitoring/render-rules";
-import { PRODUCTION_THRESHOLDS, PROMTOOL_TEST_FILES } from "./cases";
+import { FRESH_SERIES, HEALTHY_FARM, PRODUCTION_THRESHOLDS, PROMTOOL_TEST_FILES } from "./cases";
 import { renderPromtoolTestFile } from "./generate";
 
 const HERE = __dirname;
@@ -50,6 +50,20 @@ describe("alert rules under promtool", () => {
       expect(checks.some((c) => c.alert === rule.alert && c.fires.length > 0), `${rule.alert} firing case`).toBe(true);
       expect(checks.some((c) => c.alert === rule.alert && c.fires.length === 0), `${rule.alert} quiet case`).toBe(true);
     }
+  });
+
+  it("have every alert quiet on a healthy, fully cached farm", () => {
+    const healthy = PROMTOOL_TEST_FILES.flatMap((f) => f.tests.filter((t) => t.name === HEALTHY_FARM).flatMap((t) => t.checks));
+    for (const rule of rules.filter((r) => r.alert !== "BuildkitBuildDurationRegression")) {
+      expect(healthy.some((c) => c.alert === rule.alert && c.fires.length === 0), `${rule.alert} quiet on the healthy farm`).toBe(true);
+    }
+  });
+
+  it("see the first failure of a fresh series in every alert that counts failures", () => {
+    const fresh = PROMTOOL_TEST_FILES.flatMap((f) => f.tests.filter((t) => t.name === FRESH_SERIES).flatMap((t) => t.checks));
+    const countsFailures = rules.filter((r) => /buildkit_builds_total\{status="failure"|cache_errors_total/.test(r.expr));
+    expect(countsFailures.length).toBeGreaterThanOrEqual(3);
+    for (const rule of countsFailures) expect(fresh.some((c) => c.alert === rule.alert && c.fires.length > 0), `${rule.alert} fresh-series case`).toBe(true);
   });
 
   it("give every alert a summary, a description, a runbook and a severity", () => {

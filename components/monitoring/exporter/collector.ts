@@ -3,7 +3,11 @@ import { readFile } from "node:fs/promises";
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import { EXPORTER_METRICS as M } from "../../../lib/metric-names";
 import { BUILDCTL_COMMANDS, type BuildctlRunner } from "./buildctl";
-import { cacheHitRatio, firstUncachedStep, isCacheBackendError, parseDiskUsage, parseGcMaxUsedBytes, parseHistories, summarizeDiskUsage, type BuildRecord } from "./parse";
+import { analyzeBuild, invalidationEvent, userHitRatio } from "./build-analysis";
+import { parseDiskUsage, parseGcMaxUsedBytes, parseHistories, summarizeDiskUsage, type BuildRecord } from "./parse";
+
+/** Cache backends whose error series exist from start-up (others appear at their first error; the rules handle that). */
+const KNOWN_CACHE_BACKENDS = ["registry", "s3"] as const;
 
 export interface CollectorOptions {
   readonly run: BuildctlRunner;
@@ -11,7 +15,7 @@ export interface CollectorOptions {
   readonly gcMaxUsedBytes?: number;
   /** How many build records to keep as labelled series (bounded cardinality). */
   readonly historyLimit: number;
-  /** At most this many `buildctl debug logs` calls per scan, to find invalidated steps. */
+  /** At most this many `buildctl debug logs` calls per scan; later builds wait for the next scan. */
   readonly maxLogFetchesPerScan: number;
   /** Certificates whose notAfter is exported, name → PEM path. */
   readonly certificates: Readonly<Record<string, string>>;
@@ -19,16 +23,6 @@ export interface CollectorOptions {
   readonly log: (event: Record<string, unknown>) => void;
   /** Adds Node process metrics (process_resident_memory_bytes...). */
   readonly processMetrics: boolean;
-}
-
-/** A cache invalidation: the first step of a build that missed the cache. */
-export interface InvalidationEvent {
-  readonly event: "cache_invalidation";
-  readonly ref: string;
-  readonly step: string;
-  readonly cachedSteps: number;
-  readonly totalSteps: number;
-  readonly completedAt: string;
 }
 
 /** Polls buildctl and keeps the exporter's metrics; one instance per buildkitd. */
@@ -49,7 +43,7 @@ export class InsightsCollector {
   private readonly utilization = new Gauge({ name: M.cacheUtilizationRatio, help: "Build cache bytes divided by GC maxUsedSpace.", registers: [this.registry] });
   private readonly hitRatio = new Histogram({
     name: M.buildCacheHitRatio,
-    help: "Per-build share of steps served from cache.",
+    help: "Per-build share of cacheable user steps served from cache (internal, export and cache vertices excluded).",
     labelNames: ["status"],
     buckets: [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 1],
     registers: [this.registry],
@@ -64,14 +58,20 @@ export class InsightsCollector {
   private readonly observed = new Counter({ name: M.buildsObservedTotal, help: "Completed builds seen in history.", labelNames: ["status"], registers: [this.registry] });
   private readonly historyDuration = new Gauge({ name: M.historyBuildDurationSeconds, help: "Duration of the last N builds.", labelNames: ["ref", "status"], registers: [this.registry] });
   private readonly historySteps = new Gauge({ name: M.historyBuildSteps, help: "Steps of the last N builds by kind.", labelNames: ["ref", "kind"], registers: [this.registry] });
-  private readonly invalidations = new Counter({ name: M.cacheInvalidationsTotal, help: "Builds whose cache was invalidated at some step.", registers: [this.registry] });
-  private readonly backendErrors = new Counter({ name: M.cacheBackendErrorsTotal, help: "Failed builds whose error came from the remote cache backend.", registers: [this.registry] });
+  private readonly userSteps = new Counter({ name: M.userStepsTotal, help: "Cacheable user steps of completed builds, by result (cached or missed).", labelNames: ["result"], registers: [this.registry] });
+  private readonly invalidations = new Counter({ name: M.cacheInvalidationsTotal, help: "Builds with at least one missed cacheable user step, by kind (partial or full).", labelNames: ["kind"], registers: [this.registry] });
+  private readonly cacheErrors = new Counter({ name: M.cacheErrorsTotal, help: "Failed cache import/export vertices in build logs, by operation and backend.", labelNames: ["operation", "backend"], registers: [this.registry] });
+  private readonly logsUnavailable = new Counter({ name: M.buildLogsUnavailableTotal, help: "Completed builds whose log could not be read (steps and cache errors not counted).", registers: [this.registry] });
   private readonly certNotAfter = new Gauge({ name: M.certificateNotAfterSeconds, help: "Unix time when a configured certificate expires.", labelNames: ["certificate"], registers: [this.registry] });
 
   constructor(private readonly options: CollectorOptions) {
     if (options.processMetrics) collectDefaultMetrics({ register: this.registry });
-    for (const counter of [this.invalidations, this.backendErrors]) counter.inc(0);
+    // Every series exists at 0 from start-up, so the first event is an increase rules and panels can see.
     for (const status of ["success", "failure"]) this.observed.inc({ status }, 0);
+    for (const result of ["cached", "missed"]) this.userSteps.inc({ result }, 0);
+    for (const kind of ["partial", "full"]) this.invalidations.inc({ kind }, 0);
+    for (const operation of ["import", "export"]) for (const backend of KNOWN_CACHE_BACKENDS) this.cacheErrors.inc({ operation, backend }, 0);
+    this.logsUnavailable.inc(0);
     if (options.gcMaxUsedBytes !== undefined) this.gcMax.set(options.gcMaxUsedBytes);
   }
 
@@ -112,52 +112,57 @@ export class InsightsCollector {
 
   private async scanHistory(): Promise<void> {
     const builds = parseHistories(await this.call("histories", BUILDCTL_COMMANDS.histories));
-    const fresh = builds.filter((b) => !this.seen.has(b.ref));
     let logFetches = 0;
-    for (const build of fresh) {
-      this.seen.add(build.ref);
-      this.remember(build);
+    for (const build of builds.filter((b) => !this.seen.has(b.ref))) {
       // Builds already in history at start-up are kept as records, not counted as new events.
-      if (this.firstScan) continue;
-      this.observed.inc({ status: build.status });
-      this.duration.observe({ status: build.status }, build.durationSeconds);
-      const ratio = cacheHitRatio(build);
-      if (ratio !== undefined) this.hitRatio.observe({ status: build.status }, ratio);
-      if (build.errorMessage !== undefined && isCacheBackendError(build.errorMessage)) {
-        this.backendErrors.inc();
-        this.options.log({ event: "cache_backend_error", ref: build.ref, error: build.errorMessage });
+      if (this.firstScan) {
+        this.seen.add(build.ref);
+        this.remember(build);
+        continue;
       }
-      // Some steps came from cache and others did not: the cache was invalidated at some step.
-      if (build.cachedSteps > 0 && build.cachedSteps < build.totalSteps) {
-        const fetchLogs = logFetches < this.options.maxLogFetchesPerScan;
-        if (fetchLogs) logFetches += 1;
-        await this.reportInvalidation(build, fetchLogs);
+      if (logFetches >= this.options.maxLogFetchesPerScan) break; // the rest wait for the next scan
+      logFetches += 1;
+      let log: string | undefined;
+      try {
+        log = await this.call("logs", BUILDCTL_COMMANDS.logs(build.ref));
+      } catch {
+        log = undefined; // logs may already be gone; the build still counts
       }
+      this.observeBuild(build, log);
     }
     this.firstScan = false;
     this.pruneSeen(builds);
   }
 
-  /** Logs are fetched for at most `maxLogFetchesPerScan` builds per scan; the rest report step "unknown". */
-  private async reportInvalidation(build: BuildRecord, fetchLogs: boolean): Promise<void> {
-    let step: string | undefined;
-    if (fetchLogs) {
-      try {
-        step = firstUncachedStep(await this.call("logs", BUILDCTL_COMMANDS.logs(build.ref)));
-      } catch {
-        step = undefined; // logs may already be gone; the counter still counts the build
-      }
+  /**
+   * Counts one completed build from its history record and its plain progress log (undefined when the log
+   * could not be read). Idempotent per ref; the polling scan and an event-stream loop both feed it.
+   */
+  observeBuild(build: BuildRecord, log: string | undefined): void {
+    if (this.seen.has(build.ref)) return;
+    this.seen.add(build.ref);
+    this.remember(build);
+    this.observed.inc({ status: build.status });
+    this.duration.observe({ status: build.status }, build.durationSeconds);
+    if (log === undefined) {
+      this.logsUnavailable.inc();
+      this.options.log({ event: "build_log_unavailable", ref: build.ref });
+      return;
     }
-    this.invalidations.inc();
-    const event: InvalidationEvent = {
-      event: "cache_invalidation",
-      ref: build.ref,
-      step: step ?? "unknown",
-      cachedSteps: build.cachedSteps,
-      totalSteps: build.totalSteps,
-      completedAt: new Date(build.completedAt * 1000).toISOString(),
-    };
-    this.options.log({ ...event });
+    const analysis = analyzeBuild(build, log);
+    this.userSteps.inc({ result: "cached" }, analysis.userSteps.cached);
+    this.userSteps.inc({ result: "missed" }, analysis.userSteps.missed);
+    const ratio = userHitRatio(analysis);
+    if (ratio !== undefined) this.hitRatio.observe({ status: build.status }, ratio);
+    for (const error of analysis.cacheErrors) {
+      this.cacheErrors.inc({ operation: error.operation, backend: error.backend });
+      this.options.log({ event: "cache_error", ref: build.ref, operation: error.operation, backend: error.backend, vertex: error.vertex, error: error.message });
+    }
+    const invalidation = invalidationEvent(build, analysis);
+    if (invalidation !== undefined) {
+      this.invalidations.inc({ kind: invalidation.kind });
+      this.options.log({ ...invalidation });
+    }
   }
 
   private remember(build: BuildRecord): void {

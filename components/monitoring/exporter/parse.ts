@@ -112,42 +112,9 @@ export function parseHistories(text: string): BuildRecord[] {
   return builds.sort((a, b) => a.completedAt - b.completedAt || a.ref.localeCompare(b.ref));
 }
 
-/** Cache hit ratio of one build, or undefined when it ran no steps. */
-export function cacheHitRatio(build: BuildRecord): number | undefined {
-  return build.totalSteps > 0 ? build.cachedSteps / build.totalSteps : undefined;
-}
-
 /** The largest `maxUsedSpace` among the workers' GC policies (`buildctl debug workers --format '{{json .}}'`). */
 export function parseGcMaxUsedBytes(text: string): number | undefined {
   const workers = JSON.parse(text) as Array<{ gcPolicy?: Array<{ maxUsedSpace?: number }> }> | null;
   const limits = (workers ?? []).flatMap((w) => (w.gcPolicy ?? []).map((p) => p.maxUsedSpace ?? 0)).filter((v) => v > 0);
   return limits.length > 0 ? Math.max(...limits) : undefined;
-}
-
-/** A step line of plain progress output: `#9 [build 3/4] COPY src/b.txt /work/b.txt`. */
-const STEP_HEADER = /^#(\d+) (\[(?!internal\])[^\]]+\] .*)$/;
-const STEP_RESULT = /^#(\d+) (CACHED|DONE|ERROR|CANCELED)\b/;
-
-/**
- * The first user step (lowest vertex number, `[stage n/m]` form) that ran instead of coming from cache,
- * from `buildctl debug logs --progress=plain <ref>`. Internal and export vertices are not user steps.
- */
-export function firstUncachedStep(progress: string): string | undefined {
-  const names = new Map<number, string>();
-  const outcome = new Map<number, string>();
-  for (const line of progress.split("\n")) {
-    const header = STEP_HEADER.exec(line);
-    if (header?.[1] !== undefined && header[2] !== undefined) names.set(Number(header[1]), header[2]);
-    const result = STEP_RESULT.exec(line);
-    if (result?.[1] !== undefined && result[2] !== undefined) outcome.set(Number(result[1]), result[2]);
-  }
-  const ran = [...names.keys()].filter((id) => outcome.get(id) !== "CACHED" && outcome.has(id)).sort((a, b) => a - b);
-  return ran[0] === undefined ? undefined : names.get(ran[0]);
-}
-
-/** Build errors that come from the remote cache backend (an export failure fails the build). */
-const CACHE_BACKEND_ERROR = /(export(ing)? cache|import(ing)? cache|cache export|cache import|failed to check file presence in cache|remotecache|NoSuchBucket|SignatureDoesNotMatch|InvalidPart)/i;
-
-export function isCacheBackendError(message: string): boolean {
-  return CACHE_BACKEND_ERROR.test(message);
 }

@@ -111,8 +111,9 @@ describe("rendered Kubernetes monitoring", () => {
     const relabel = docs[0]?.spec.endpoints[0].relabelings as Array<Record<string, unknown>>;
     expect(relabel.map((r) => r.targetLabel)).toEqual(["job", "builder", "role", "environment"]);
     expect(relabel[2]?.sourceLabels).toEqual(["__meta_kubernetes_service_label_buildfarm_dev_role"]);
-    const alerts = (docs[3]?.spec.groups as Array<{ rules: Array<{ alert: string }> }>).flatMap((g) => g.rules.map((r) => r.alert)).sort();
-    expect(alerts).toEqual(rendered.ruleNames);
+    const entries = (docs[3]?.spec.groups as Array<{ rules: Array<{ alert?: string; record?: string }> }>).flatMap((g) => g.rules);
+    expect(entries.flatMap((r) => (r.alert === undefined ? [] : [r.alert])).sort()).toEqual(rendered.ruleNames);
+    expect(entries.flatMap((r) => (r.record === undefined ? [] : [r.record]))).toEqual(["buildfarm:cache_user_hit_ratio:rate1h"]);
   });
 });
 

@@ -41,8 +41,8 @@ describe("build-insights exporter, end to end with a fake buildctl", () => {
         if (event.event === "listening") resolve(String(event.address));
       });
     });
-    // Wait for the second scan, which sees the four builds that finished after start-up.
-    for (let i = 0; i < 100 && !logLines.some((l) => l.event === "cache_invalidation" && l.ref === "z3k4xczzy6n5x7f4w7rn4gk93"); i++) {
+    // Wait for the second scan, which sees the three real builds that finished after start-up (the last is the cache-export failure).
+    for (let i = 0; i < 100 && !logLines.some((l) => l.event === "cache_invalidation" && l.ref === "sgp7errtsi0dz8ttndcky3o2s"); i++) {
       await new Promise((r) => setTimeout(r, 100));
     }
   });
@@ -64,35 +64,44 @@ describe("build-insights exporter, end to end with a fake buildctl", () => {
     expect(sample(text, "buildkit_insights_up")).toBe(1);
   });
 
-  it("counts only builds completed after start-up, with their hit ratios and durations", async () => {
+  it("counts only builds completed after start-up, with user-step hit ratios and durations", async () => {
     const text = await (await fetch(`http://${address}/metrics`)).text();
-    expect(sample(text, 'buildkit_insights_builds_observed_total{status="success"}')).toBe(3);
-    expect(sample(text, 'buildkit_insights_builds_observed_total{status="failure"}')).toBe(1);
-    expect(sample(text, 'buildkit_insights_build_cache_hit_ratio_count{status="success"}')).toBe(3);
-    expect(sample(text, 'buildkit_insights_build_cache_hit_ratio_bucket{le="0.4",status="success"}')).toBe(0);
-    expect(sample(text, 'buildkit_insights_build_cache_hit_ratio_bucket{le="0.5",status="success"}')).toBe(3);
-    expect(sample(text, 'buildkit_insights_build_cache_hit_ratio_bucket{le="0.2",status="failure"}')).toBe(1);
-    expect(sample(text, 'buildkit_insights_build_duration_seconds_count{status="success"}')).toBe(3);
-    // history keeps all six records, including the two seen at start-up
-    expect(sample(text, 'buildkit_insights_history_build_steps{ref="9gdc622zpylg0mt90m5tk8hwf",kind="total"}')).toBe(12);
-    expect(sample(text, 'buildkit_insights_history_build_duration_seconds{ref="oqj7k57dxd28j5kay39vyg94c",status="failure"}')).toBeCloseTo(0.1446, 3);
+    // after start-up: the partial build (success), the failing RUN and the failed cache export (failures)
+    expect(sample(text, 'buildkit_insights_builds_observed_total{status="success"}')).toBe(1);
+    expect(sample(text, 'buildkit_insights_builds_observed_total{status="failure"}')).toBe(2);
+    // user steps: partial 12 cached + 6 missed, failing 1 + 1, --no-cache export failure 0 + 18
+    expect(sample(text, 'buildkit_insights_user_steps_total{result="cached"}')).toBe(13);
+    expect(sample(text, 'buildkit_insights_user_steps_total{result="missed"}')).toBe(25);
+    expect(sample(text, 'buildkit_insights_build_cache_hit_ratio_bucket{le="0.6",status="success"}')).toBe(0);
+    expect(sample(text, 'buildkit_insights_build_cache_hit_ratio_bucket{le="0.7",status="success"}')).toBe(1);
+    expect(sample(text, 'buildkit_insights_build_cache_hit_ratio_bucket{le="0.1",status="failure"}')).toBe(1);
+    expect(sample(text, 'buildkit_insights_build_cache_hit_ratio_bucket{le="0.5",status="failure"}')).toBe(2);
+    expect(sample(text, 'buildkit_insights_build_duration_seconds_count{status="success"}')).toBe(1);
+    expect(sample(text, "buildkit_insights_build_logs_unavailable_total")).toBe(0);
+    // history keeps all five records, including the two seen at start-up
+    expect(sample(text, 'buildkit_insights_history_build_steps{ref="ifuk6q97yxoe1gwz53rzubf1q",kind="cached"}')).toBe(18);
+    expect(sample(text, 'buildkit_insights_history_build_steps{ref="ifuk6q97yxoe1gwz53rzubf1q",kind="total"}')).toBe(22);
     const history = (await (await fetch(`http://${address}/history`)).json()) as Array<{ ref: string }>;
-    expect(history).toHaveLength(6);
+    expect(history).toHaveLength(5);
   });
 
-  it("reports each cache invalidation as a JSON log line with the first uncached step, and as a counter", async () => {
+  it("logs each invalidation with its missed steps, counts them by kind, and counts the failed cache export", async () => {
     const text = await (await fetch(`http://${address}/metrics`)).text();
-    expect(sample(text, "buildkit_insights_cache_invalidations_total")).toBe(4);
+    expect(sample(text, 'buildkit_insights_cache_invalidations_total{kind="partial"}')).toBe(2);
+    expect(sample(text, 'buildkit_insights_cache_invalidations_total{kind="full"}')).toBe(1);
+    expect(sample(text, 'buildkit_insights_cache_errors_total{operation="export",backend="s3"}')).toBe(1);
+    expect(sample(text, 'buildkit_insights_cache_errors_total{operation="import",backend="s3"}')).toBe(0);
     const events = logLines.filter((l) => l.event === "cache_invalidation");
-    expect(events.map((e) => e.ref).sort()).toEqual(["luy7kn9grux4a9j77x6se8hbo", "oqj7k57dxd28j5kay39vyg94c", "xo596wt6wwvf05m60l3pcdjr1", "z3k4xczzy6n5x7f4w7rn4gk93"]);
-    expect(events[0]).toMatchObject({ step: "[build 3/4] COPY src/b.txt /work/b.txt", cachedSteps: expect.any(Number), totalSteps: expect.any(Number) });
+    expect(events.map((e) => e.ref).sort()).toEqual(["sgp7errtsi0dz8ttndcky3o2s", "vr06qe3o7x0kauog6k7565pe0", "xv0x90ktegeal51w5v18nr60k"]);
+    expect(events.find((e) => e.ref === "xv0x90ktegeal51w5v18nr60k")).toMatchObject({ kind: "partial", cachedUserSteps: 12, cacheableUserSteps: 18 });
+    expect(logLines.filter((l) => l.event === "cache_error")).toEqual([expect.objectContaining({ ref: "sgp7errtsi0dz8ttndcky3o2s", operation: "export", backend: "s3" })]);
   });
 
   it("passes --addr and the TLS flags to every buildctl call", () => {
     const calls = readFileSync(join(dir, "calls.log"), "utf8").trim().split("\n");
     expect(calls.length).toBeGreaterThan(3);
     for (const call of calls) expect(call.startsWith("--addr tcp://buildkitd.test:1234 --tlscacert /etc/ca.pem --tlscert /etc/client.pem --tlskey /etc/client-key.pem ")).toBe(true);
-    expect(calls).toContain("--addr tcp://buildkitd.test:1234 --tlscacert /etc/ca.pem --tlscert /etc/client.pem --tlskey /etc/client-key.pem debug logs --progress plain luy7kn9grux4a9j77x6se8hbo");
+    expect(calls).toContain("--addr tcp://buildkitd.test:1234 --tlscacert /etc/ca.pem --tlscert /etc/client.pem --tlskey /etc/client-key.pem debug logs --progress plain xv0x90ktegeal51w5v18nr60k");
   });
 
   it("exports the certificate's notAfter", async () => {

@@ -2,9 +2,6 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import {
-  cacheHitRatio,
-  firstUncachedStep,
-  isCacheBackendError,
   parseDiskUsage,
   parseGcMaxUsedBytes,
   parseHistories,
@@ -56,8 +53,7 @@ describe("parseHistories (buildctl debug histories, v0.32.2)", () => {
     const first = builds.find((b) => b.ref === "9gdc622zpylg0mt90m5tk8hwf");
     expect(first).toMatchObject({ status: "success", totalSteps: 12, cachedSteps: 0, completedSteps: 12 });
     expect(first?.durationSeconds).toBeCloseTo(1.467, 3);
-    const cached = builds.find((b) => b.ref === "km8enhxhd9fpm4e2b1w5rudvn");
-    expect(cached && cacheHitRatio(cached)).toBeCloseTo(5 / 12, 6);
+    expect(builds.find((b) => b.ref === "km8enhxhd9fpm4e2b1w5rudvn")).toMatchObject({ cachedSteps: 5, totalSteps: 12 });
   });
 
   it("marks the build with an error as a failure and keeps its message", () => {
@@ -65,7 +61,6 @@ describe("parseHistories (buildctl debug histories, v0.32.2)", () => {
     expect(failed).toHaveLength(1);
     expect(failed[0]).toMatchObject({ ref: "oqj7k57dxd28j5kay39vyg94c", totalSteps: 5, cachedSteps: 1 });
     expect(failed[0]?.errorMessage).toBe('process "/bin/sh -c exit 3" did not complete successfully: exit code: 3');
-    expect(isCacheBackendError(failed[0]?.errorMessage ?? "")).toBe(false);
   });
 
   it("skips started and deleted events, and names the line of bad JSON", () => {
@@ -79,24 +74,5 @@ describe("parseGcMaxUsedBytes (buildctl debug workers)", () => {
   it("takes the largest maxUsedSpace of the GC policies", () => {
     expect(parseGcMaxUsedBytes(fixture("buildctl-debug-workers.json"))).toBe(5368709120);
     expect(parseGcMaxUsedBytes("[]")).toBeUndefined();
-  });
-});
-
-describe("firstUncachedStep (buildctl debug logs --progress=plain)", () => {
-  it("finds the first user step that ran instead of coming from cache", () => {
-    expect(firstUncachedStep(fixture("buildctl-build-progress.txt"))).toBe("[build 3/4] COPY src/b.txt /work/b.txt");
-  });
-
-  it("returns undefined when every user step was cached", () => {
-    const allCached = fixture("buildctl-build-progress.txt").replace(/^#(9|10|11) DONE.*$/gm, "#$1 CACHED");
-    expect(firstUncachedStep(allCached)).toBeUndefined();
-  });
-});
-
-describe("isCacheBackendError", () => {
-  it("recognises remote cache failures and nothing else", () => {
-    expect(isCacheBackendError("failed to solve: error writing layer blob: failed to check file presence in cache")).toBe(true);
-    expect(isCacheBackendError("failed to solve: exporting cache: SignatureDoesNotMatch")).toBe(true);
-    expect(isCacheBackendError("failed to solve: process \"/bin/sh -c make\" did not complete successfully")).toBe(false);
   });
 });
