@@ -104,6 +104,9 @@ export const stackConfigSchema = z
       if (config.productionBuilder === undefined) ctx.addIssue({ code: "custom", path: ["productionBuilder"], message: "expected a productionBuilder section: a prod stack needs a dedicated production builder" });
       if (config.cache?.backend !== "aws") ctx.addIssue({ code: "custom", path: ["cache", "backend"], message: `expected "aws" in prod, got ${JSON.stringify(config.cache?.backend ?? null)}` });
       if (config.hosts.length === 0) ctx.addIssue({ code: "custom", path: ["hosts"], message: "expected at least one builder host in prod, got none" });
+      // The repository is the trust root for plugin binaries: pinned digests, and no plain-HTTP mirrors.
+      if (!config.plugins.requirePinnedDigests) ctx.addIssue({ code: "custom", path: ["plugins", "requirePinnedDigests"], message: "expected true in prod: every plugin version needs a pinned sha256, got false" });
+      if (config.plugins.allowHttpMirrors) ctx.addIssue({ code: "custom", path: ["plugins", "allowHttpMirrors"], message: "expected false in prod: plugin mirrors must be https://, got true" });
       if (config.monitoring.alerting.webhookUrl === undefined && config.monitoring.alerting.slackChannel === undefined) {
         ctx.addIssue({ code: "custom", path: ["monitoring", "alerting", "webhookUrl"], message: "expected an alert route (webhookUrl or slackChannel) in prod, got nothing" });
       }

@@ -52,3 +52,37 @@ export function compareVersions(a: string, b: string): number {
 export function isStableTag(tag: string): boolean {
   return /^v\d+\.\d+\.\d+$/.test(tag);
 }
+
+/**
+ * The trust root for Docker CLI plugins: sha256 of each release binary, per version and architecture.
+ * `plugin-install.sh` verifies downloads against these (never against a mirror's checksum file alone);
+ * `npm run check-versions` proposes new entries from upstream's `checksums.txt`.
+ * Source of the values below: the official `docker` image's build steps (docker-library/repo-info,
+ * repos/docker, `docker:cli` of 2025-11-24), which check each upstream binary with `sha256sum -c`
+ * against these digests before installing it.
+ */
+export const PLUGIN_DIGESTS: Readonly<Record<string, Readonly<Record<string, Readonly<Partial<Record<Arch, string>>>>>>> = {
+  buildx: {
+    "v0.30.1": {
+      amd64: "c37114fcd034025ec68e224657c8a5a850df472ded3ddcbca75ad3a7ebb9710d",
+      arm64: "31d012d52d6df68aef4b55db62330967b562811f0de30cdfaa4505f314797c76",
+    },
+  },
+  compose: {
+    "v2.40.3": {
+      amd64: "dba9d98e1ba5bfe11d88c99b9bd32fc4a0624a30fafe68eea34d61a3e42fd372",
+      arm64: "d26373b19e89160546d15407516cc59f453030d9bc5b43ba7faf16f7b4980137",
+    },
+  },
+};
+
+/** Where `check-versions` asks for each plugin's latest release (GitHub API). */
+export const PLUGIN_LATEST_RELEASE_API: Readonly<Record<string, string>> = {
+  buildx: "https://api.github.com/repos/docker/buildx/releases/latest",
+  compose: "https://api.github.com/repos/docker/compose/releases/latest",
+};
+
+/** The pinned sha256 of a plugin binary, or undefined when this repository has none. */
+export function pluginDigest(name: string, version: string, arch: Arch): string | undefined {
+  return PLUGIN_DIGESTS[name]?.[version]?.[arch];
+}

@@ -6,7 +6,7 @@ import type { TlsMaterial } from "../components/buildkit-host";
 import { connectionSchema } from "../components/common/connection";
 import type { DockerPlacement } from "../components/dev-farm";
 import { MonitoringStack } from "../components/monitoring";
-import { PluginSet } from "../components/plugin-set";
+import { BUILDX_TLS_FILES, PluginSet, buildxClientFilesCommand } from "../components/plugin-set";
 import type { StackConfig } from "../config/schema";
 import type { Artifact } from "../lib/artifacts";
 import type { StackOutputs } from "./outputs";
@@ -35,8 +35,8 @@ function localPlugins(config: StackConfig, args: DevObservabilityArgs): { invent
   const configureBuildx = config.plugins.enabled && config.plugins.configureBuildx;
   const files = configureBuildx
     ? new command.local.Command("dev-buildx-client-files", {
-      create: `umask 077 && mkdir -p '${dir}' && printf '%s' "$CA" > '${dir}/ca.pem' && printf '%s' "$CERT" > '${dir}/client.pem' && printf '%s' "$KEY" > '${dir}/client-key.pem'`,
-      delete: `rm -f '${dir}/ca.pem' '${dir}/client.pem' '${dir}/client-key.pem'`,
+      // The key is written 0600 explicitly, also when an older file was 0644 (plugin-buildx-tls.sh).
+      ...buildxClientFilesCommand(dir),
       environment: { CA: args.builder.tls.caCertPem, CERT: args.builder.tls.clientCertPem, KEY: pulumi.secret(args.builder.tls.clientKeyPem) },
     }, { dependsOn: args.dependsOn })
     : undefined;
@@ -45,7 +45,7 @@ function localPlugins(config: StackConfig, args: DevObservabilityArgs): { invent
     access: { connection: connectionSchema.parse({ type: "local" }) },
     settings: config.plugins,
     ...(configureBuildx
-      ? { buildxEndpoint: { endpoint: args.builder.endpoint, serverName: args.builder.serverName, caPath: `${dir}/ca.pem`, certPath: `${dir}/client.pem`, keyPath: `${dir}/client-key.pem` } }
+      ? { buildxEndpoint: { endpoint: args.builder.endpoint, serverName: args.builder.serverName, caPath: `${dir}/${BUILDX_TLS_FILES.ca}`, certPath: `${dir}/${BUILDX_TLS_FILES.cert}`, keyPath: `${dir}/${BUILDX_TLS_FILES.key}` } }
       : {}),
     dependsOn: files ? [files] : args.dependsOn,
   });

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { SUPPORTED_ARCHES, pluginDigest } from "../../lib/versions";
 import { COMPOSE_MIN_BUILDX, KNOWN_PLUGINS, compareVersions } from "./known-plugins";
 
 /** The Linux system directories the Docker CLI searches, in its order (after the config-file dirs). */
@@ -10,6 +11,7 @@ export const SYSTEM_PLUGIN_DIRS = [
 ] as const;
 
 const safePath = z.string().regex(/^\/[A-Za-z0-9._/-]*$/, { error: "expected an absolute path of letters, digits, . _ - and /" });
+const sha256Hex = z.string().regex(/^[a-f0-9]{64}$/, { error: "expected a sha256 digest: 64 lower-case hex digits" });
 const fileNameTemplate = z.string().regex(/^[A-Za-z0-9._{}-]+$/, { error: "expected a file name (placeholders {version} {arch} {uarch} {asset} allowed)" });
 
 export const requiredPluginSchema = z.strictObject({
@@ -29,6 +31,28 @@ export const requiredPluginSchema = z.strictObject({
   asset: fileNameTemplate.optional(),
   /** Checksum files to try, in order; required for plugins outside the catalogue. @default from the catalogue */
   checksumFiles: z.array(fileNameTemplate).min(1).optional(),
+  /**
+   * sha256 of the release binary per architecture, for versions lib/versions.ts does not pin. Take it from
+   * upstream's published checksums (verified out of band), never from the mirror you download from.
+   * @default the pin in lib/versions.ts
+   */
+  sha256: z.strictObject({ amd64: sha256Hex.optional(), arm64: sha256Hex.optional() }).optional(),
+});
+
+/** Bounds on every download (curl; wget gets the connect and read timeouts). */
+export const downloadLimitsSchema = z.strictObject({
+  /** @default 10 */
+  connectTimeoutSeconds: z.number().int().min(1).max(300).default(10),
+  /** Whole transfer, per attempt. @default 300 */
+  maxTimeSeconds: z.number().int().min(1).max(3600).default(300),
+  /** Abort when slower than this many bytes per second ... @default 1024 */
+  lowSpeedBytesPerSecond: z.number().int().min(1).default(1024),
+  /** ... for this many seconds (a stalled mirror fails after this). @default 30 */
+  lowSpeedSeconds: z.number().int().min(1).max(600).default(30),
+  /** Attempts per file, with doubling pauses between them. @default 3 */
+  attempts: z.number().int().min(1).max(10).default(3),
+  /** First pause between attempts. @default 2 */
+  retryDelaySeconds: z.number().int().min(0).max(60).default(2),
 });
 
 /** An engine-managed plugin (`docker plugin install`), created through `@pulumi/docker`'s Plugin resource. */
@@ -72,6 +96,12 @@ export const pluginSetSchema = z
     buildxBuilderName: z.string().regex(/^[a-z][a-z0-9_-]*$/).default("buildfarm"),
     /** node_exporter textfile-collector directory. @default "/var/lib/prometheus/node-exporter" */
     textfileDir: safePath.default("/var/lib/prometheus/node-exporter"),
+    /** Refuse a plugin version without a sha256 pin (lib/versions.ts or `sha256`); prod requires true. @default true */
+    requirePinnedDigests: z.boolean().default(true),
+    /** Allow `http://` download mirrors (a loopback test server, say); prod requires false. @default false */
+    allowHttpMirrors: z.boolean().default(false),
+    /** Timeouts and retries of every plugin download. @default see downloadLimitsSchema */
+    download: downloadLimitsSchema.prefault({}),
     /** Engine-managed plugins (log, volume, network drivers). @default [] */
     enginePlugins: z.array(enginePluginSchema).default([]),
   })
@@ -80,6 +110,19 @@ export const pluginSetSchema = z
     for (const [i, plugin] of settings.required.entries()) {
       if (seen.has(plugin.name)) ctx.addIssue({ code: "custom", path: ["required", i, "name"], message: `expected each plugin once, got "${plugin.name}" twice` });
       seen.add(plugin.name);
+      if (!settings.allowHttpMirrors && plugin.downloadBaseUrl?.startsWith("http://")) {
+        ctx.addIssue({ code: "custom", path: ["required", i, "downloadBaseUrl"], message: `expected an https:// mirror, got "${plugin.downloadBaseUrl}" (set buildfarm:plugins.allowHttpMirrors only for a test server)` });
+      }
+      for (const arch of SUPPORTED_ARCHES) {
+        const pinned = pluginDigest(plugin.name, plugin.version, arch);
+        const given = plugin.sha256?.[arch];
+        if (pinned !== undefined && given !== undefined && given !== pinned) {
+          ctx.addIssue({ code: "custom", path: ["required", i, "sha256", arch], message: `expected the digest lib/versions.ts pins for ${plugin.name} ${plugin.version} (${arch}), ${pinned}, got ${given}` });
+        }
+        if (settings.requirePinnedDigests && pinned === undefined && given === undefined) {
+          ctx.addIssue({ code: "custom", path: ["required", i, "sha256", arch], message: `expected a sha256 pin for ${plugin.name} ${plugin.version} (linux/${arch}): lib/versions.ts has none, so supply the digest from upstream's published checksums (verified out of band), or pick a pinned version` });
+        }
+      }
       if (KNOWN_PLUGINS[plugin.name]?.release === undefined) {
         for (const key of ["downloadBaseUrl", "asset", "checksumFiles"] as const) {
           if (plugin[key] === undefined) ctx.addIssue({ code: "custom", path: ["required", i, key], message: `expected ${key} for "${plugin.name}", which is not in the known-plugins catalogue, got nothing` });
@@ -94,6 +137,7 @@ export const pluginSetSchema = z
   });
 
 export type RequiredPlugin = z.output<typeof requiredPluginSchema>;
+export type DownloadLimits = z.output<typeof downloadLimitsSchema>;
 export type EnginePlugin = z.output<typeof enginePluginSchema>;
 export type PluginSetSettings = z.output<typeof pluginSetSchema>;
 export type PluginSetInput = z.input<typeof pluginSetSchema>;

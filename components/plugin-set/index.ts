@@ -1,5 +1,5 @@
-export { pluginSetSchema, requiredPluginSchema, enginePluginSchema, SYSTEM_PLUGIN_DIRS } from "./args";
-export type { PluginSetSettings, PluginSetInput, RequiredPlugin, EnginePlugin } from "./args";
+export { pluginSetSchema, requiredPluginSchema, enginePluginSchema, downloadLimitsSchema, SYSTEM_PLUGIN_DIRS } from "./args";
+export type { PluginSetSettings, PluginSetInput, RequiredPlugin, EnginePlugin, DownloadLimits } from "./args";
 export { KNOWN_PLUGINS, COMPOSE_MIN_BUILDX, compareVersions } from "./known-plugins";
 export type { KnownPlugin, ReleaseLayout } from "./known-plugins";
 export { auditEntrySchema, parseAudit, renderInventory } from "./render-inventory";
@@ -14,6 +14,9 @@ export {
   renderScriptArtifacts,
   pluginLine,
   installOrder,
+  pinField,
+  buildxClientFilesCommand,
+  BUILDX_TLS_FILES,
 } from "./render-scripts";
 export type { ScriptName } from "./render-scripts";
 export { HEALTH_SERVICE, HEALTH_TIMER, renderHealthService, renderHealthTimer } from "./render-units";

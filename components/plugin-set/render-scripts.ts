@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Artifact } from "../../lib/artifacts";
+import { SUPPORTED_ARCHES, pluginDigest } from "../../lib/versions";
 import type { PluginSetSettings, RequiredPlugin } from "./args";
 import { KNOWN_PLUGINS } from "./known-plugins";
 
@@ -26,7 +27,16 @@ function withDefaults(template: string, defaults: ReadonlyArray<readonly [string
   return template.replace(SETTINGS_MARKER, ["# Rendered by PluginSet; the environment still overrides.", ...lines].join("\n"));
 }
 
-/** One PLUGINS line for the install script: `name version asset checksum-files base-url`. */
+/** `amd64=<sha256>,arm64=<sha256>` from the config or lib/versions.ts; `-` when nothing is pinned. */
+export function pinField(plugin: RequiredPlugin): string {
+  const pins = SUPPORTED_ARCHES.flatMap((arch) => {
+    const digest = plugin.sha256?.[arch] ?? pluginDigest(plugin.name, plugin.version, arch);
+    return digest === undefined ? [] : [`${arch}=${digest}`];
+  });
+  return pins.length === 0 ? "-" : pins.join(",");
+}
+
+/** One PLUGINS line for the install script: `name version asset checksum-files base-url pins`. */
 export function pluginLine(plugin: RequiredPlugin): string {
   const release = KNOWN_PLUGINS[plugin.name]?.release;
   const asset = plugin.asset ?? release?.asset;
@@ -37,7 +47,7 @@ export function pluginLine(plugin: RequiredPlugin): string {
   }
   base = base.replace(/\/+$/, "");
   if (!base.includes("{version}")) base = `${base}/{version}`;
-  return [plugin.name, plugin.version, asset, checksums.join(","), base].join(" ");
+  return [plugin.name, plugin.version, asset, checksums.join(","), base, pinField(plugin)].join(" ");
 }
 
 /** buildx first: compose's compatibility check needs the new buildx in place. */
@@ -62,6 +72,14 @@ export function renderInstallScript(settings: PluginSetSettings): string {
     ["PLUGINS", installOrder(settings.required).map(pluginLine).join("\n")],
     ["PLUGIN_INSTALL_DIR", settings.installDir],
     ["PLUGIN_STATE_DIR", settings.stateDir],
+    ["PLUGIN_REQUIRE_PIN", settings.requirePinnedDigests ? "1" : "0"],
+    ["PLUGIN_REQUIRE_HTTPS", settings.allowHttpMirrors ? "0" : "1"],
+    ["PLUGIN_CONNECT_TIMEOUT", String(settings.download.connectTimeoutSeconds)],
+    ["PLUGIN_MAX_TIME", String(settings.download.maxTimeSeconds)],
+    ["PLUGIN_LOW_SPEED_LIMIT", String(settings.download.lowSpeedBytesPerSecond)],
+    ["PLUGIN_LOW_SPEED_TIME", String(settings.download.lowSpeedSeconds)],
+    ["PLUGIN_ATTEMPTS", String(settings.download.attempts)],
+    ["PLUGIN_RETRY_DELAY", String(settings.download.retryDelaySeconds)],
   ]);
 }
 
@@ -71,6 +89,19 @@ export function renderHealthScript(settings: PluginSetSettings): string {
 
 export function renderBuildxRemoteScript(): string {
   return scriptTemplate("plugin-buildx-remote.sh");
+}
+
+/** The buildx client TLS files in a directory: what `buildxClientFilesCommand` writes. */
+export const BUILDX_TLS_FILES = { ca: "ca.pem", cert: "client.pem", key: "client-key.pem" } as const;
+
+/**
+ * Writes (create) or removes (delete) the buildx client TLS files in `dir` on the machine running Pulumi:
+ * plugin-buildx-tls.sh arrives on stdin, the PEMs in the environment (CA, CERT, KEY). The key ends 0600
+ * whether or not it existed before.
+ */
+export function buildxClientFilesCommand(dir: string): { create: string; delete: string; stdin: string } {
+  const script = readFileSync(join(__dirname, "scripts", "plugin-buildx-tls.sh"), "utf8");
+  return { create: `sh -s -- ${shellQuote(dir)}`, delete: `sh -s -- --remove ${shellQuote(dir)}`, stdin: script };
 }
 
 /** Every script, as `plugins/<file>` artifacts. */

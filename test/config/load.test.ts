@@ -76,6 +76,9 @@ describe("loadStackConfig", () => {
     ["a rootful production builder", "prod", (c) => (c["buildfarm:productionBuilder"].hosts[0].buildkitd.worker.rootless = false), "buildfarm:productionBuilder.hosts[0].buildkitd.worker.rootless: expected true: production builders run rootless"],
     ["a bad Docker host URL", "dev", (c) => (c["buildfarm:docker"].host = "/var/run/docker.sock"), 'buildfarm:docker.host: expected a Docker host like "unix:///var/run/docker.sock"'],
     ["a production exporter Prometheus cannot reach", "prod", (c) => (c["buildfarm:productionBuilder"].hosts[0].insightsExporter = { listenAddress: "127.0.0.1:9469" }), 'buildfarm:productionBuilder.hosts[0].insightsExporter.listenAddress: expected an address Prometheus can reach'],
+    ["prod without pinned plugin digests", "prod", (c) => (c["buildfarm:plugins"] = { requirePinnedDigests: false }), "buildfarm:plugins.requirePinnedDigests: expected true in prod: every plugin version needs a pinned sha256, got false"],
+    ["prod allowing plain-HTTP plugin mirrors", "prod", (c) => (c["buildfarm:plugins"] = { allowHttpMirrors: true }), "buildfarm:plugins.allowHttpMirrors: expected false in prod: plugin mirrors must be https://, got true"],
+    ["a plugin version without a pin", "prod", (c) => (c["buildfarm:plugins"] = { required: [{ name: "buildx", version: "v0.31.0" }] }), "buildfarm:plugins.required[0].sha256.amd64: expected a sha256 pin for buildx v0.31.0 (linux/amd64)"],
     ["a bad BuildKit version pin", "prod", (c) => (c["buildfarm:buildkit"].version = "latest"), 'buildfarm:buildkit.version: expected a release tag like "v0.32.2"'],
   ];
 

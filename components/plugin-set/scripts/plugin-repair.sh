@@ -138,13 +138,20 @@ list() {
   done
 }
 
-# One run at a time; a stale lock after a crash is removed by hand.
+# One run at a time, by flock: the kernel drops the lock when its holder dies,
+# so a crash never blocks later runs. Exit 77 when the lock cannot be written.
 case "${1:-}" in
   quarantine|restore)
-    LOCK="$QDIR/.lock"
-    if ! { mkdir -p "$QDIR" && mkdir "$LOCK" 2>/dev/null; }; then echo "plugin-repair: another run holds $LOCK (remove it if no run is active)" >&2; exit 75; fi
-    trap 'rmdir "$LOCK"' EXIT
-    trap 'exit 130' INT TERM ;;
+    LOCK="$QDIR/repair.lock"
+    if ! err=$(mkdir -p "$QDIR" 2>&1); then echo "plugin-repair: cannot create $QDIR: ${err##*: } (run as root, or set QUARANTINE_DIR)" >&2; exit 77; fi
+    if ! err=$( { : >>"$LOCK"; } 2>&1); then echo "plugin-repair: cannot open the lock file $LOCK for writing: ${err##*: } (run as root, or fix the permissions of $QDIR)" >&2; exit 77; fi
+    command -v flock >/dev/null 2>&1 || { echo "plugin-repair: flock (util-linux) is required" >&2; exit 1; }
+    exec 9>>"$LOCK"
+    if ! flock -n 9; then echo "plugin-repair: another run holds $LOCK (it is released when that run exits)" >&2; exit 75; fi
+    # The lock directory of older versions of this script, left by a crash.
+    [ -d "$QDIR/.lock" ] && rmdir "$QDIR/.lock" 2>/dev/null
+    trap 'exit 130' INT
+    trap 'exit 143' TERM ;;
 esac
 
 case "${1:-}" in

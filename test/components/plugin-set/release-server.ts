@@ -6,14 +6,24 @@ import type { AddressInfo } from "node:net";
 import { dirname, join, normalize } from "node:path";
 import type { RunResult } from "./helpers";
 
-/** A static file server on 127.0.0.1 (ephemeral port) for release files. */
-export async function startReleaseServer(root: string): Promise<{ server: Server; baseUrl: string; requests: string[] }> {
+/** How the server misbehaves for one path: never answer, or close the connection halfway through the body. */
+export type Fault = "stall" | "truncate";
+
+/** A static file server on 127.0.0.1 (ephemeral port) for release files; `fault` picks paths to misbehave on. */
+export async function startReleaseServer(root: string, fault: (path: string) => Fault | undefined = () => undefined): Promise<{ server: Server; baseUrl: string; requests: string[] }> {
   const requests: string[] = [];
   const server = createServer((req, res) => {
     const path = normalize(decodeURIComponent((req.url ?? "/").split("?")[0] ?? "/"));
     requests.push(path);
+    const kind = fault(path);
+    if (kind === "stall") return; // accepts, then never answers
     try {
       const body = readFileSync(join(root, path));
+      if (kind === "truncate") {
+        res.writeHead(200, { "content-type": "application/octet-stream", "content-length": String(body.length) });
+        res.write(body.subarray(0, Math.floor(body.length / 2)), () => res.destroy());
+        return;
+      }
       res.writeHead(200, { "content-type": "application/octet-stream" }).end(body);
     } catch {
       res.writeHead(404, { "content-type": "text/html" }).end("<html><body>404 Not Found</body></html>");
