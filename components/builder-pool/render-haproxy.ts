@@ -92,7 +92,9 @@ function str(value: string): string {
 function builderLines(options: HaproxyFrontOptions): string[] {
   const interval = `${options.checkIntervalSeconds ?? 2}s`;
   const agent = options.agentPort === undefined ? "" : ` agent-check agent-port ${options.agentPort} agent-inter ${interval}`;
-  const defaults = `  default-server ${SERVER_TLS(options.files)} check inter ${interval} fall 2 rise 2${agent}`;
+  // A refused connection marks the builder down at once (a crashed daemon), so the retry is redispatched
+  // to a live builder instead of leastconn picking the freshly emptied dead one again.
+  const defaults = `  default-server ${SERVER_TLS(options.files)} check inter ${interval} fall 2 rise 2 observe layer4 error-limit 1 on-error mark-down${agent}`;
   const backends = options.backends;
   switch (backends.kind) {
     case "servers":
@@ -122,7 +124,7 @@ export function renderHaproxyConfig(options: HaproxyFrontOptions): string {
     "global",
     "  master-worker",
     "  log stdout format raw local0 info",
-    "  maxconn 20000",
+    "  maxconn 4096",
     "  ssl-default-bind-options ssl-min-ver TLSv1.2",
     "  ssl-default-server-options ssl-min-ver TLSv1.2",
     ...(options.statsSocket ? [`  stats socket ${options.statsSocket} mode 600 level admin expose-fd listeners`] : []),
@@ -161,10 +163,10 @@ export function renderHaproxyConfig(options: HaproxyFrontOptions): string {
     lines.push(
       `# Team ${team.name}: at most ${team.maxConcurrentBuilds} builds at once; the rest wait here.`,
       `backend ${teamBackendName(team)}`,
-      `  server quota ${teamSocket(poolName, team)} maxconn ${team.maxConcurrentBuilds}`,
+      `  server quota ${teamSocket(poolName, team)} maxconn ${team.maxConcurrentBuilds} send-proxy-v2`,
       "",
       `frontend pool:${team.name}:${team.className}`,
-      `  bind ${teamSocket(poolName, team)}`,
+      `  bind ${teamSocket(poolName, team)} accept-proxy`,
       `  log-format "${poolLog}"`,
       `  tcp-request content set-priority-offset int(${offset})`,
       "  default_backend builders",

@@ -60,8 +60,8 @@ describe("renderHaproxyConfig", () => {
   });
 
   it("caps each team at its quota with a queue, not a refusal", () => {
-    expect(config).toContain("backend team:web:release\n  server quota abns@buildfarm-ci-web maxconn 3");
-    expect(config).toContain("backend team:api:pull-request\n  server quota abns@buildfarm-ci-api maxconn 1");
+    expect(config).toContain("backend team:web:release\n  server quota abns@buildfarm-ci-web maxconn 3 send-proxy-v2");
+    expect(config).toContain("backend team:api:pull-request\n  server quota abns@buildfarm-ci-api maxconn 1 send-proxy-v2");
     expect(config).toContain("timeout queue 1800s");
   });
 
@@ -73,7 +73,7 @@ describe("renderHaproxyConfig", () => {
 
   it("gives each builder slots derived from its CPUs, re-encrypting with the front's client certificate and the drain agent", () => {
     expect(config).toContain("  server builder-1 10.0.0.1:1234 maxconn 4\n  server builder-2 10.0.0.2:1234 maxconn 1");
-    expect(config).toContain(`default-server ssl verify required ca-file ${files.poolCa} crt ${files.backendClientCertKey} alpn h2 check inter 2s fall 2 rise 2 agent-check agent-port 9470 agent-inter 2s`);
+    expect(config).toContain(`default-server ssl verify required ca-file ${files.poolCa} crt ${files.backendClientCertKey} alpn h2 check inter 2s fall 2 rise 2 observe layer4 error-limit 1 on-error mark-down agent-check agent-port 9470 agent-inter 2s`);
   });
 
   it("uses buildsPerBuilder over the CPU default", () => {
