@@ -107,6 +107,8 @@ export const stackConfigSchema = z
       // The repository is the trust root for plugin binaries: pinned digests, and no plain-HTTP mirrors.
       if (!config.plugins.requirePinnedDigests) ctx.addIssue({ code: "custom", path: ["plugins", "requirePinnedDigests"], message: "expected true in prod: every plugin version needs a pinned sha256, got false" });
       if (config.plugins.allowHttpMirrors) ctx.addIssue({ code: "custom", path: ["plugins", "allowHttpMirrors"], message: "expected false in prod: plugin mirrors must be https://, got true" });
+      // A mirror's own provenance proves nothing about forgery; in prod the transport must at least be TLS.
+      if (!config.buildkit.downloadBaseUrl.startsWith("https://")) ctx.addIssue({ code: "custom", path: ["buildkit", "downloadBaseUrl"], message: `expected an https:// mirror in prod, got ${JSON.stringify(config.buildkit.downloadBaseUrl)}` });
       if (config.monitoring.alerting.webhookUrl === undefined && config.monitoring.alerting.slackChannel === undefined) {
         ctx.addIssue({ code: "custom", path: ["monitoring", "alerting", "webhookUrl"], message: "expected an alert route (webhookUrl or slackChannel) in prod, got nothing" });
       }

@@ -15,6 +15,15 @@ export const BUILDKIT_DOWNLOAD_BASE_URL = "https://github.com/moby/buildkit/rele
 /** The GitHub API endpoint `check-versions` asks for the latest stable release. */
 export const BUILDKIT_LATEST_RELEASE_API = "https://api.github.com/repos/moby/buildkit/releases/latest";
 
+/**
+ * The trust root for BuildKit tarballs: sha256 per version and architecture, reviewed into this repository
+ * (`npm run check-versions` proposes them from upstream's release provenance). A mirror's own provenance is
+ * never enough in prod: a version missing here needs `buildfarm:buildkit.sha256.<arch>` or is refused.
+ * No verified digest for v0.32.2 was available when this table was created, so it starts empty rather
+ * than holding an unverified value.
+ */
+export const BUILDKIT_TARBALL_SHA256: Readonly<Record<string, Readonly<Partial<Record<"amd64" | "arm64", string>>>>> = {};
+
 /** CPU architectures BuildKit publishes Linux tarballs for that this farm supports. */
 export const SUPPORTED_ARCHES = ["amd64", "arm64"] as const;
 export type Arch = (typeof SUPPORTED_ARCHES)[number];

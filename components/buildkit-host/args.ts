@@ -174,18 +174,40 @@ export const buildkitHostSchema = z.strictObject({
   });
 });
 
+const seconds = (max: number) => z.int().min(1).max(max);
+export const downloadLimitsSchema = z.strictObject({
+  /** curl --connect-timeout. @default 10 */
+  connectTimeoutSeconds: seconds(300).default(10),
+  /** curl --max-time: one attempt, whole transfer. @default 600 */
+  maxTimeSeconds: seconds(3600).default(600),
+  /** Abort an attempt slower than lowSpeedBytesPerSecond for lowSpeedSeconds (curl --speed-limit/--speed-time). @default 1024 */
+  lowSpeedBytesPerSecond: z.int().min(1).default(1024),
+  /** @default 30 */
+  lowSpeedSeconds: seconds(600).default(30),
+  /** Attempts per file. @default 3 */
+  attempts: z.int().min(1).max(10).default(3),
+  /** Pause before the second attempt, doubled before each further one. @default 2 */
+  backoffSeconds: seconds(120).default(2),
+});
+
 export const buildkitReleaseSchema = z.strictObject({
   /** @default "v0.32.2" */
   version: z.string().regex(/^v\d+\.\d+\.\d+$/, { error: "expected a release tag like \"v0.32.2\"" }).default(BUILDKIT_VERSION),
   /** @default "https://github.com/moby/buildkit/releases/download" */
   downloadBaseUrl: z.url({ protocol: /^https?$/ }).default(BUILDKIT_DOWNLOAD_BASE_URL),
-  /** Expected tarball sha256 per architecture; without it the release's provenance.json is used. @default {} */
+  /**
+   * Expected tarball sha256 per architecture, over the pins in lib/versions.ts. Prod refuses a version with
+   * neither; dev falls back to the mirror's provenance.json (integrity only, not authenticity). @default {}
+   */
   sha256: z.strictObject({ amd64: z.string().regex(/^[a-f0-9]{64}$/).optional(), arm64: z.string().regex(/^[a-f0-9]{64}$/).optional() }).prefault({}),
+  /** Bounds of every download on a host: a stalled mirror fails fast and the running release stays. @default {} */
+  download: downloadLimitsSchema.prefault({}),
 });
 
 export type BuildkitdSettings = z.output<typeof buildkitdSettingsSchema>;
 export type BuildkitHostSettings = z.output<typeof buildkitHostSchema>;
 export type BuildkitHostInput = z.input<typeof buildkitHostSchema>;
 export type BuildkitRelease = z.output<typeof buildkitReleaseSchema>;
+export type DownloadLimits = z.output<typeof downloadLimitsSchema>;
 export type GcPolicy = z.output<typeof gcPolicySchema>;
 export type HostResources = z.output<typeof hostResourcesSchema>;

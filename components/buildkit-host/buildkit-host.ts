@@ -1,12 +1,13 @@
 import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import type { Artifact } from "../../lib/artifacts";
-import { asRoot } from "../common/connection";
-import { copyToHost, runOnHost, type HostAccess } from "../common/host-command";
+import { asRoot, needsSudo } from "../common/connection";
+import { fileWriteCommand, runOnHost, type HostAccess } from "../common/host-command";
 import type { BuildkitHostSettings, BuildkitRelease } from "./args";
 import { buildkitClientCommands, hostEndpoints } from "./endpoints";
 import { DEFAULT_HOST_PATHS, TLS_FILES, type HostPaths } from "./paths";
-import { renderHost } from "./render-host";
+import { releaseFiles, renderHost } from "./render-host";
+import { withPayload } from "./render-install-script";
 import { createTls, type BuildkitTlsOverride, type TlsMaterial } from "./tls";
 
 export const BUILDKIT_HOST_TYPE = "buildfarm:index:BuildkitHost";
@@ -63,6 +64,7 @@ export class BuildkitHost extends pulumi.ComponentResource {
       extraFiles: Object.keys(extraFiles),
       extraToml: args.extraToml,
       extraDaemonFlags: args.extraDaemonFlags,
+      strictDownloads: args.environment === "prod",
     });
     super(
       BUILDKIT_HOST_TYPE,
@@ -77,6 +79,7 @@ export class BuildkitHost extends pulumi.ComponentResource {
         buildkitdToml: rendered.buildkitdToml,
         units: rendered.units,
         scripts: Object.keys(rendered.scripts),
+        managedFiles: rendered.files.map((f) => f.name),
         tlsOnTcp: useTls,
       },
       opts,
@@ -86,7 +89,7 @@ export class BuildkitHost extends pulumi.ComponentResource {
       ? createTls({ name, mode: settings.buildkitd.tls.mode as "generate" | "supplied", serverNames: [...hostNames(settings), ...settings.buildkitd.tls.serverNames], validityHours: settings.buildkitd.tls.validityHours, override: args.tls }, this)
       : undefined;
 
-    const contents: Record<string, pulumi.Input<string>> = { "buildkitd.toml": rendered.buildkitdToml, ...rendered.units, ...rendered.scripts, ...extraFiles };
+    const contents: Record<string, pulumi.Input<string>> = { ...releaseFiles(rendered), ...extraFiles };
     if (tlsMaterial) {
       Object.assign(contents, {
         [TLS_FILES.ca]: tlsMaterial.caCertPem,
@@ -98,26 +101,31 @@ export class BuildkitHost extends pulumi.ComponentResource {
     }
     if (args.cacheCredentials !== undefined) contents["cache.env"] = pulumi.secret(pulumi.output(args.cacheCredentials).apply(envFile));
     if (args.insightsExporterProgram !== undefined) contents["exporter.js"] = args.insightsExporterProgram;
-    const secretNames = new Set(rendered.files.filter((f) => f.secret).map((f) => f.name));
 
-    // The staging directory belongs to the connecting user (0700) so uploads need no root; install.sh runs as root.
-    const staging = runOnHost(`${name}-staging`, access, { create: `${asRoot(settings.connection, `install -d -m 0700 -o "$(id -un)" '${paths.stagingDir}'`)}` }, { parent: this });
-    const staged = Object.keys(contents).sort().map((file) =>
-      copyToHost(`${name}-stage-${file.replace(/[^a-zA-Z0-9-]+/g, "-")}`, access, { path: `${paths.stagingDir}/${file}`, content: contents[file] as pulumi.Input<string>, mode: secretNames.has(file) ? "0600" : "0644", secret: secretNames.has(file) }, { parent: this, dependsOn: [staging] }),
+    // One upload per host: install.sh carrying every file of the release (keys included, so the whole
+    // upload is a secret written 0700 by root). Its digest is the apply step's trigger.
+    const names = Object.keys(contents).sort();
+    const bundle = pulumi.secret(pulumi.all(names.map((k) => pulumi.output(contents[k] as pulumi.Input<string>))).apply((texts) =>
+      withPayload(rendered.scripts["install.sh"] as string, Object.fromEntries(names.map((k, i) => [k, texts[i] as string]))),
+    ));
+    // The digest is not secret: a sha256 over high-entropy keys plus public text reveals nothing, and a plain
+    // digest keeps plans readable. A change runs `update` (the apply step again), never a replace, so
+    // uninstall.sh only ever runs on a real delete.
+    const digest = pulumi.unsecret(bundle.apply((text) => createHash("sha256").update(text).digest("hex")));
+    const installScript = `${paths.stagingDir}/install.sh`;
+    const upload = runOnHost(
+      `${name}-release`,
+      access,
+      { create: fileWriteCommand(installScript, "0700", needsSudo(settings.connection)), stdin: bundle, triggers: [digest] },
+      { parent: this, additionalSecretOutputs: ["stdin"] },
     );
-    // A digest of every staged file inside the command makes a change run `update` (install.sh again) rather
-    // than replace the resource, so uninstall.sh only ever runs on a real delete. The digest is not secret:
-    // a sha256 over high-entropy keys plus public text reveals nothing, and keeping it plain keeps plans readable.
-    const digest = pulumi.unsecret(
-      pulumi.all(Object.keys(contents).sort().map((k) => pulumi.output(contents[k] as pulumi.Input<string>).apply((text) => `${k}\n${text}`)))
-        .apply((parts) => createHash("sha256").update(parts.join("\0")).digest("hex")),
-    );
-    const installCommand = pulumi.interpolate`: buildkit ${release.version} content-sha256 ${digest}; ${asRoot(settings.connection, `sh '${paths.stagingDir}/install.sh'`)}`;
+    const installCommand = pulumi.interpolate`: buildkit ${release.version} release-sha256 ${digest}; ${asRoot(settings.connection, `sh '${installScript}'`)}`;
+    const uninstallScript = `${paths.installDir}/current/files/uninstall.sh`;
     const install = runOnHost(
       `${name}-install`,
       access,
-      { create: installCommand, update: installCommand, delete: asRoot(settings.connection, `sh '${paths.stagingDir}/uninstall.sh'`) },
-      { parent: this, dependsOn: staged },
+      { create: installCommand, update: installCommand, delete: asRoot(settings.connection, `sh -c 'test ! -f ${uninstallScript} || sh ${uninstallScript}'`) },
+      { parent: this, dependsOn: [upload] },
     );
 
     const endpoints = hostEndpoints(settings, paths);

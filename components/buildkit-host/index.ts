@@ -11,8 +11,8 @@ export {
 } from "./args";
 export { buildkitdTomlDocument, frontendRepository, grpcAddresses, renderBuildkitdToml, type BuildkitdTomlOptions } from "./render-buildkitd-toml";
 export { EXPORTER_LIMITS, renderBuildkitUnits, type UnitOptions } from "./render-units";
-export { renderHost, type RenderedHost, type HostRenderOptions } from "./render-host";
-export { renderInstallScript } from "./render-install-script";
+export { releaseFiles, renderHost, type RenderedHost, type HostRenderOptions } from "./render-host";
+export { readPayload, renderInstallScript, withPayload } from "./render-install-script";
 export { renderRootlessCheckScript, renderUninstallScript, renderVerifyScript } from "./render-host-scripts";
 export { buildkitClientCommands, hostEndpoints } from "./endpoints";
 export { DEFAULT_HOST_PATHS, TLS_FILES, UNIT_FILES, type HostPaths } from "./paths";

@@ -6,7 +6,7 @@ export interface HostPaths {
   readonly tlsDir: string;
   /** Rootful Unix socket, created by buildkit.socket. */
   readonly unixSocket: string;
-  /** One directory per installed version plus `current` / `previous` links. */
+  /** `releases/<version>-<hash>` (one complete release each) and the `current` link switched between them. */
   readonly installDir: string;
   /** Where the buildkitd / buildctl links go. */
   readonly binDir: string;
@@ -14,10 +14,10 @@ export interface HostPaths {
   readonly unitDir: string;
   /** User units (rootless mode). */
   readonly userUnitDir: string;
-  /** Files Pulumi uploads before install.sh runs. */
+  /** Where Pulumi uploads install.sh (the apply step carrying the release's files). */
   readonly stagingDir: string;
-  /** Copies of the previous config and units for rollback. */
-  readonly backupDir: string;
+  /** The apply step's journal and lock. */
+  readonly stateDir: string;
   /** The build-insights exporter program. */
   readonly exporterScript: string;
   /** rootlesskit, for rootless daemons. */
@@ -33,7 +33,7 @@ export const DEFAULT_HOST_PATHS: HostPaths = {
   unitDir: "/etc/systemd/system",
   userUnitDir: "/etc/systemd/user",
   stagingDir: "/var/lib/buildfarm/buildkit/staging",
-  backupDir: "/var/lib/buildfarm/buildkit/rollback",
+  stateDir: "/var/lib/buildfarm/buildkit/state",
   exporterScript: "/opt/buildfarm/insights-exporter/exporter.js",
   rootlesskit: "/usr/bin/rootlesskit",
 };

@@ -15,6 +15,8 @@ export interface HostRenderOptions {
   readonly extraFiles?: readonly string[];
   readonly extraToml?: Readonly<Record<string, unknown>>;
   readonly extraDaemonFlags?: readonly string[];
+  /** Prod: the apply step refuses unpinned tarballs and http:// mirrors. @default false */
+  readonly strictDownloads?: boolean;
 }
 
 /** Everything a host gets, rendered from settings alone (no Pulumi): config, units, scripts, the file list. */
@@ -22,7 +24,7 @@ export interface RenderedHost {
   readonly buildkitdToml: string;
   /** Unit file name → text (incl. the limits drop-in and the exporter unit). */
   readonly units: Record<string, string>;
-  /** Script file name → text: install.sh, verify.sh, uninstall.sh (+ check-rootless.sh when rootless). */
+  /** Script file name → text: install.sh (without its payload), verify.sh, uninstall.sh (+ check-rootless.sh when rootless). */
   readonly scripts: Record<string, string>;
   readonly files: readonly ManagedFile[];
 }
@@ -32,7 +34,7 @@ export function renderHost(host: BuildkitHostSettings, release: BuildkitRelease,
   const context = { host, paths, version: release.version };
   const files = managedFiles(host, paths, { tls: options.tls, cacheCredentials: options.cacheCredentials, exporterProgram: options.exporterProgram, extraFiles: options.extraFiles ?? [] });
   const scripts: Record<string, string> = {
-    "install.sh": renderInstallScript({ ...context, downloadBaseUrl: release.downloadBaseUrl, arch: host.arch as "auto" | Arch, sha256: release.sha256, files }),
+    "install.sh": renderInstallScript({ ...context, downloadBaseUrl: release.downloadBaseUrl, arch: host.arch as "auto" | Arch, sha256: release.sha256, download: release.download, files, strict: options.strictDownloads ?? false }),
     "uninstall.sh": renderUninstallScript(context),
     "verify.sh": renderVerifyScript(context),
   };
@@ -43,4 +45,10 @@ export function renderHost(host: BuildkitHostSettings, release: BuildkitRelease,
     scripts: Object.fromEntries(Object.keys(scripts).sort().map((k) => [k, scripts[k] as string])),
     files,
   };
+}
+
+/** The rendered (non-secret) files a release carries: config, units, and every script but install.sh itself. */
+export function releaseFiles(rendered: RenderedHost): Record<string, string> {
+  const scripts = Object.fromEntries(Object.entries(rendered.scripts).filter(([name]) => name !== "install.sh"));
+  return { "buildkitd.toml": rendered.buildkitdToml, ...rendered.units, ...scripts };
 }

@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import type { BuildkitHostSettings } from "./args";
 import type { HostPaths } from "./paths";
 
@@ -7,7 +9,7 @@ export function shq(value: string): string {
 }
 
 /** `NAME="${NAME:-default}"` lines: every parameter can be overridden from the environment (tests set ROOT, BASE_URL, SYSTEMCTL). */
-export function parameters(values: ReadonlyArray<[string, string]>): string {
+export function parameters(values: ReadonlyArray<readonly [string, string]>): string {
   return values.map(([name, value]) => `${name}="\${${name}:-${value.replace(/["\\$`]/g, "\\$&")}}"`).join("\n");
 }
 
@@ -32,28 +34,21 @@ export function commonParameters({ host, paths, version }: ScriptContext): Array
     ["UNIT_DIR", paths.unitDir],
     ["USER_UNIT_DIR", paths.userUnitDir],
     ["STAGING_DIR", paths.stagingDir],
-    ["BACKUP_DIR", paths.backupDir],
+    ["STATE_DIR", paths.stateDir],
     ["EXPORTER_SCRIPT", paths.exporterScript],
     ["CACHE_DIR", host.buildkitd.rootDir],
   ];
 }
 
-/** Shell functions every script uses: logging and the systemctl wrappers for rootful and rootless daemons. */
-export const COMMON_FUNCTIONS = `
-log() { printf '%s: %s\\n' "$SCRIPT" "$*" >&2; }
-fail() { printf '%s: ERROR: %s\\n' "$SCRIPT" "$*" >&2; exit 1; }
+/** The host scripts shipped as real files in ./scripts (shellcheck runs on them as rendered). */
+export type HostScriptName = "install.sh" | "verify.sh" | "uninstall.sh" | "check-rootless.sh";
 
-# The daemon runs under the system manager, or under the rootless user's manager.
-daemonctl() {
-  if [ "$ROOTLESS" = 1 ]; then
-    $SYSTEMCTL --user --machine="$ROOTLESS_USER@" "$@"
-  else
-    $SYSTEMCTL "$@"
-  fi
+/**
+ * A script from ./scripts with its parameters rendered in at `#@PARAMETERS@` (through `parameters`, the one
+ * quoting helper) and the shared functions of scripts/common.sh at `#@COMMON@`. TypeScript only fills in values.
+ */
+export function renderScriptFile(name: HostScriptName, values: ReadonlyArray<readonly [string, string]>): string {
+  const template = readFileSync(join(__dirname, "scripts", name), "utf8");
+  const common = readFileSync(join(__dirname, "scripts", "common.sh"), "utf8").trimEnd();
+  return template.replace("#@PARAMETERS@", () => parameters(values)).replace("#@COMMON@", () => common);
 }
-
-daemon_units() {
-  if [ "$ROOTLESS" = 1 ]; then echo "buildkit.service"; else echo "buildkit.socket buildkit.service"; fi
-}`;
-
-export const SCRIPT_HEADER = "# Managed by the buildfarm Pulumi program (BuildkitHost). Runs as root; every path is under $ROOT.";

@@ -97,4 +97,14 @@ describe("loadStackConfig", () => {
       expect.arrayContaining(["buildfarm:hosts[0].resources.memoryMax", "buildfarm:hosts[1].arch", "buildfarm:cache.retentionDays"]),
     );
   });
+
+  it("refuses an http:// BuildKit mirror in prod (the tarball would travel without TLS)", () => {
+    const problems = problemsAfter("prod", (c) => {
+      c["buildfarm:buildkit"] = { ...c["buildfarm:buildkit"], downloadBaseUrl: "http://mirror.internal/buildkit" };
+    });
+    expect(problems).toEqual(expect.arrayContaining([expect.stringContaining("buildfarm:buildkit.downloadBaseUrl: expected an https:// mirror in prod")]));
+    expect(problemsAfter("dev", (c) => {
+      c["buildfarm:buildkit"] = { downloadBaseUrl: "http://127.0.0.1:8080/buildkit" };
+    }).filter((p) => p.includes("downloadBaseUrl"))).toEqual([]);
+  });
 });

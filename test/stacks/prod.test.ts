@@ -29,7 +29,9 @@ describe("prod stack", () => {
 
   it("installs the build-insights exporter beside every daemon Prometheus scrapes", () => {
     const hosts = byType(run, "buildfarm:index:BuildkitHost").map((h) => h.name);
-    const staged = new Set(run.resources.filter((r) => r.name.endsWith("-stage-exporter-js")).map((r) => r.name.replace(/-stage-exporter-js$/, "")));
+    // Every host's release (one upload per host) carries the exporter program.
+    const staged = new Set(byType(run, "buildfarm:index:BuildkitHost").filter((h) => (h.props as { managedFiles: string[] }).managedFiles.includes("exporter.js")).map((h) => h.name));
+    expect(run.resources.filter((r) => r.name.endsWith("-release")).length).toBe(hosts.length);
     expect([...staged].sort()).toEqual([...hosts].sort());
     const monitoring = byType(run, "buildfarm:index:MonitoringStack")[0]!.props as { targets: Array<{ builder: string; role: string; exporterAddress?: string }> };
     expect(monitoring.targets.map((t) => `${t.builder}:${t.role}:${t.exporterAddress}`)).toEqual([

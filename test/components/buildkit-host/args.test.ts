@@ -31,7 +31,7 @@ describe("buildkitHostSchema defaults", () => {
       purgeCacheOnDelete: false,
       labels: {},
     });
-    expect(buildkitReleaseSchema.parse({})).toEqual({ version: "v0.32.2", downloadBaseUrl: "https://github.com/moby/buildkit/releases/download", sha256: {} });
+    expect(buildkitReleaseSchema.parse({})).toEqual({ version: "v0.32.2", downloadBaseUrl: "https://github.com/moby/buildkit/releases/download", sha256: {}, download: { connectTimeoutSeconds: 10, maxTimeSeconds: 600, lowSpeedBytesPerSecond: 1024, lowSpeedSeconds: 30, attempts: 3, backoffSeconds: 2 } });
   });
 
   it("renders byte-identical files for the same settings", () => {

@@ -50,7 +50,7 @@ const tcpHost = (name: string, extra: Partial<BuildkitHostInput> = {}) => ({
 });
 
 describe("BuildkitHost", () => {
-  it("wires TLS, staging, one upload per file and the install command under the component", async () => {
+  it("wires TLS, one release upload and one apply step under the component", async () => {
     const { registered } = await buildHosts([tcpHost("builder-1")]);
     const component = registered.find((r) => r.type === "buildfarm:index:BuildkitHost");
     expect(component?.props).toMatchObject({ host: "builder-1", role: "shared", environment: "prod", version: "v0.32.2", tlsOnTcp: true });
@@ -60,11 +60,7 @@ describe("BuildkitHost", () => {
     expect(children).toEqual(
       [
         "command:remote:Command builder-1-install",
-        "command:remote:Command builder-1-stage-cache-env",
-        "command:remote:Command builder-1-stage-client-key-pem",
-        "command:remote:Command builder-1-stage-server-key-pem",
-        "command:remote:Command builder-1-staging",
-        ...["50-buildkit-limits-conf", "buildkit-insights-exporter-service", "buildkit-service", "buildkit-socket", "buildkitd-toml", "ca-pem", "client-pem", "install-sh", "server-pem", "uninstall-sh", "verify-sh"].map((f) => `command:remote:CopyToRemote builder-1-stage-${f}`),
+        "command:remote:Command builder-1-release",
         "tls:index/certRequest:CertRequest builder-1-client-csr",
         "tls:index/certRequest:CertRequest builder-1-server-csr",
         "tls:index/locallySignedCert:LocallySignedCert builder-1-client-cert",
@@ -76,10 +72,14 @@ describe("BuildkitHost", () => {
       ].sort(),
     );
     const install = registered.find((r) => r.name === "builder-1-install");
-    expect(install?.props.create).toMatch(/^: buildkit v0\.32\.2 content-sha256 [a-f0-9]{64}; sh '\/var\/lib\/buildfarm\/buildkit\/staging\/install\.sh'$/);
+    const upload = registered.find((r) => r.name === "builder-1-release");
+    const digest = /release-sha256 ([a-f0-9]{64});/.exec(String(install?.props.create))?.[1];
+    expect(install?.props.create).toBe(`: buildkit v0.32.2 release-sha256 ${digest}; sh '/var/lib/buildfarm/buildkit/staging/install.sh'`);
     expect(install?.props.update).toBe(install?.props.create);
-    expect(install?.props.delete).toBe("sh '/var/lib/buildfarm/buildkit/staging/uninstall.sh'");
-    expect(registered.find((r) => r.name === "builder-1-staging")?.props.create).toBe(`install -d -m 0700 -o "$(id -un)" '/var/lib/buildfarm/buildkit/staging'`);
+    expect(install?.props.delete).toBe("sh -c 'test ! -f /opt/buildkit/current/files/uninstall.sh || sh /opt/buildkit/current/files/uninstall.sh'");
+    // The upload's trigger is the digest the apply step names: a new release re-uploads and re-applies.
+    expect(upload?.props.triggers).toEqual([digest]);
+    expect(upload?.props.create).toContain("/var/lib/buildfarm/buildkit/staging/install.sh");
     const serverCsr = registered.find((r) => r.name === "builder-1-server-csr");
     expect(serverCsr?.props.dnsNames).toEqual(["localhost", "builder-1.build.internal"]);
     expect(serverCsr?.props.ipAddresses).toEqual(["127.0.0.1", "::1"]);
@@ -87,11 +87,9 @@ describe("BuildkitHost", () => {
 
   it("keeps private keys, credentials and the SSH key secret in inputs, outputs and artifacts", async () => {
     const { registered, outputs, artifacts } = await buildHosts([tcpHost("builder-1")]);
-    for (const name of ["builder-1-stage-server-key-pem", "builder-1-stage-client-key-pem", "builder-1-stage-cache-env"]) {
-      const props = redactSecretInputs(registered.find((r) => r.name === name)?.props) as Record<string, unknown>;
-      expect(props.stdin, name).toBe(SECRET_PLACEHOLDER);
-      expect(props.create).toMatch(/chmod 0600/);
-    }
+    const upload = redactSecretInputs(registered.find((r) => r.name === "builder-1-release")?.props) as Record<string, unknown>;
+    expect(upload.stdin).toBe(SECRET_PLACEHOLDER);
+    expect(upload.create).toMatch(/umask 077 .*chmod 0700/);
     const all = JSON.stringify(redactSecretInputs(registered.map((r) => r.props)));
     for (const secret of ["PRIVATE KEY", "ssh-secret", "s3-secret-value", "AKIAEXAMPLE"]) expect(all).not.toContain(secret);
     expect(outputs[0]?.clientKeyPem).toBe(SECRET_PLACEHOLDER);
@@ -113,8 +111,8 @@ describe("BuildkitHost", () => {
     const { registered } = await buildHosts([{ name: "builder-3", connection: { type: "ssh", host: "builder-3.build.internal", user: "buildkit-admin", useAgent: true } }]);
     const install = registered.find((r) => r.name === "builder-3-install");
     expect(install?.props.create).toMatch(/; sudo -n sh '\/var\/lib\/buildfarm\/buildkit\/staging\/install\.sh'$/);
-    expect(install?.props.delete).toBe("sudo -n sh '/var/lib/buildfarm/buildkit/staging/uninstall.sh'");
-    expect(registered.find((r) => r.name === "builder-3-staging")?.props.create).toBe(`sudo -n install -d -m 0700 -o "$(id -un)" '/var/lib/buildfarm/buildkit/staging'`);
+    expect(install?.props.delete).toMatch(/^sudo -n sh -c 'test ! -f \/opt\/buildkit\/current\/files\/uninstall\.sh/);
+    expect(registered.find((r) => r.name === "builder-3-release")?.props.create).toMatch(/^sudo -n sh -c 'umask 077/);
     // No TCP listener: no certificates at all.
     expect(registered.filter((r) => r.type.startsWith("tls:"))).toEqual([]);
   });
@@ -127,6 +125,6 @@ describe("BuildkitHost", () => {
     const [a, b] = [byName(before), byName(after)];
     expect([...b.keys()].sort()).toEqual([...a.keys()].sort());
     const changed = [...a.keys()].filter((k) => a.get(k) !== b.get(k)).sort();
-    expect(changed).toEqual(["buildfarm:index:BuildkitHost builder-2", "command:remote:Command builder-2-install", "command:remote:CopyToRemote builder-2-stage-buildkitd-toml"]);
+    expect(changed).toEqual(["buildfarm:index:BuildkitHost builder-2", "command:remote:Command builder-2-install", "command:remote:Command builder-2-release"]);
   });
 });

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -17,7 +17,9 @@ beforeAll(async () => {
 });
 afterAll(async () => server.close());
 
-const current = (root: string): string => readlinkSync(join(root, "opt/buildkit/current"));
+/** The version of the release `current` points at (releases/<version>-<hash>). */
+const current = (root: string): string => readlinkSync(join(root, "opt/buildkit/current")).replace(/^releases\//, "").replace(/-[a-f0-9]{12}$/, "");
+const releaseNames = (root: string): string[] => (existsSync(join(root, "opt/buildkit/releases")) ? readdirSync(join(root, "opt/buildkit/releases")) : []);
 
 describe("install.sh", () => {
   it("installs the pinned release into its own directory, checked against the provenance digest", async () => {
@@ -27,7 +29,10 @@ describe("install.sh", () => {
     expect(result.stderr).toContain("all checks passed");
     expect(result.code).toBe(0);
     expect(current(host.root)).toBe("v0.32.2");
-    expect(existsSync(join(host.root, "opt/buildkit/v0.32.2/.complete"))).toBe(true);
+    expect(existsSync(join(host.root, "opt/buildkit/current/.complete"))).toBe(true);
+    // Every managed path is a link into the switched release.
+    expect(readlinkSync(join(host.root, "etc/buildkit/buildkitd.toml"))).toBe(join(host.root, "opt/buildkit/current/files/buildkitd.toml"));
+    expect(readlinkSync(join(host.root, "etc/systemd/system/buildkit.service"))).toBe(join(host.root, "opt/buildkit/current/files/buildkit.service"));
     const version = readFileSync(join(host.root, "usr/local/bin/buildkitd"), "utf8");
     expect(version).toContain("v0.32.2");
     expect(readFileSync(join(host.root, "etc/buildkit/buildkitd.toml"), "utf8")).toContain('root = "/var/lib/buildkit"');
@@ -75,13 +80,11 @@ describe("install.sh", () => {
     const upgrade = await host.script("install.sh");
     expect(upgrade.code).toBe(0);
     expect(current(host.root)).toBe("v0.32.2");
-    expect(readlinkSync(join(host.root, "opt/buildkit/previous"))).toBe("v0.32.1");
-    expect(existsSync(join(host.root, "opt/buildkit/v0.32.1/bin/buildkitd"))).toBe(true);
+    expect(releaseNames(host.root).map((r) => r.slice(0, 7)).sort()).toEqual(["v0.32.1", "v0.32.2"]);
     // A third version drops the oldest but keeps the one before it.
     host.stage("v0.32.3");
     expect((await host.script("install.sh")).code).toBe(0);
-    expect(readlinkSync(join(host.root, "opt/buildkit/previous"))).toBe("v0.32.2");
-    expect(existsSync(join(host.root, "opt/buildkit/v0.32.1"))).toBe(false);
+    expect(releaseNames(host.root).map((r) => r.slice(0, 7)).sort()).toEqual(["v0.32.2", "v0.32.3"]);
   });
 
   it("aborts on a checksum mismatch and leaves the running install untouched", async () => {
@@ -94,7 +97,7 @@ describe("install.sh", () => {
     expect(result.code).not.toBe(0);
     expect(result.stderr).toMatch(/checksum mismatch for buildkit-v0\.32\.2\.linux-amd64\.tar\.gz: expected 0{64}, got [a-f0-9]{64}/);
     expect(current(host.root)).toBe("v0.32.1");
-    expect(existsSync(join(host.root, "opt/buildkit/v0.32.2"))).toBe(false);
+    expect(releaseNames(host.root).filter((r) => r.startsWith("v0.32.2"))).toEqual([]);
     expect(host.systemctlCalls().length).toBe(calls);
   });
 
@@ -109,7 +112,7 @@ describe("install.sh", () => {
       expect(result.code).not.toBe(0);
       expect(result.stderr).toContain("download failed");
       expect(current(host.root)).toBe("v0.32.1");
-      expect(existsSync(join(host.root, "opt/buildkit/v0.32.2"))).toBe(false);
+      expect(releaseNames(host.root).filter((r) => !r.startsWith("v0.32.1"))).toEqual([]);
     } finally {
       server.truncate.clear();
     }
@@ -138,8 +141,21 @@ describe("install.sh", () => {
     expect(result.stderr).toContain("restored an empty host");
     expect(existsSync(join(host.root, "opt/buildkit/current"))).toBe(false);
     expect(existsSync(join(host.root, "etc/buildkit/buildkitd.toml"))).toBe(false);
+    expect(existsSync(join(host.root, "usr/local/bin/buildkitd"))).toBe(false);
     expect(existsSync(join(host.root, "etc/systemd/system/buildkit.service"))).toBe(false);
     expect(host.systemctlCalls()).toContain("stop buildkit.socket buildkit.service");
+  });
+
+  it("refuses, in prod, a tarball without a pinned digest and an http:// mirror, before touching the host", async () => {
+    const host = makeHostRoot(server);
+    host.stage("v0.32.2");
+    const unpinned = await host.script("install.sh", { REQUIRE_PINNED_DIGEST: "1" });
+    expect(unpinned.code).not.toBe(0);
+    expect(unpinned.stderr).toContain("no pinned sha256 for BuildKit v0.32.2 linux/amd64");
+    expect(unpinned.stderr).not.toContain("downloading");
+    const plain = await host.script("install.sh", { REQUIRE_HTTPS: "1" });
+    expect(plain.stderr).toContain(`refusing download mirror ${server.baseUrl}: production mirrors must use https://`);
+    expect(existsSync(join(host.root, "opt/buildkit/current"))).toBe(false);
   });
 
   it("refuses a host whose architecture differs from the configured one", async () => {

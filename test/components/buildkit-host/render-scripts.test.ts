@@ -51,6 +51,7 @@ describe("host scripts", () => {
     const verify = rendered.scripts["verify.sh"] as string;
     expect(verify).toContain('TCP_ADDR="${TCP_ADDR:-tcp://127.0.0.1:1234}"');
     expect(verify).toContain('TLS_SERVER_NAME="${TLS_SERVER_NAME:-builder-1.build.internal}"');
-    expect(verify).toContain('--tlsservername "$TLS_SERVER_NAME" --tlscacert "$ROOT$TLS_DIR/ca.pem" --tlscert "$ROOT$TLS_DIR/client.pem" --tlskey "$ROOT$TLS_DIR/client-key.pem"');
+    expect(verify).toContain('TLS_CLIENT_KEY_FILE="${TLS_CLIENT_KEY_FILE:-client-key.pem}"');
+    expect(verify).toContain('--tlsservername "$TLS_SERVER_NAME" --tlscacert "$ROOT$TLS_DIR/$TLS_CA_FILE" --tlscert "$ROOT$TLS_DIR/$TLS_CLIENT_CERT_FILE" --tlskey "$ROOT$TLS_DIR/$TLS_CLIENT_KEY_FILE"');
   });
 });

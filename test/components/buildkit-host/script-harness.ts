@@ -8,7 +8,8 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { buildkitHostSchema, buildkitReleaseSchema, type BuildkitHostInput } from "../../../components/buildkit-host/args";
 import { DEFAULT_HOST_PATHS, TLS_FILES } from "../../../components/buildkit-host/paths";
-import { renderHost } from "../../../components/buildkit-host/render-host";
+import { releaseFiles, renderHost } from "../../../components/buildkit-host/render-host";
+import { withPayload } from "../../../components/buildkit-host/render-install-script";
 
 const run = promisify(execFile);
 const METRICS = readFileSync(join(__dirname, "../../fixtures/buildkit-v0.32.2/buildkitd-v0.32.2-metrics.txt"), "utf8");
@@ -112,21 +113,25 @@ export function makeHostRoot(server: ReleaseServer): HostRoot {
   chmodSync(join(fakes, "groupadd"), 0o755);
   writeFileSync(systemctlLog, "");
   const staging = join(root, DEFAULT_HOST_PATHS.stagingDir);
+  const scripts = join(root, ".scripts");
   return {
     root,
     systemctlLog,
     stage(version, host = {}, sha256, tls = false) {
       const settings = buildkitHostSchema.parse({ name: "builder-1", connection: { type: "local" }, arch: "amd64", ...host });
-      const release = buildkitReleaseSchema.parse({ version, downloadBaseUrl: server.baseUrl, sha256: sha256 ? { amd64: sha256 } : {} });
+      const release = buildkitReleaseSchema.parse({ version, downloadBaseUrl: server.baseUrl, sha256: sha256 ? { amd64: sha256 } : {}, download: { connectTimeoutSeconds: 2, maxTimeSeconds: 5, lowSpeedSeconds: 2, attempts: 2, backoffSeconds: 1 } });
       const rendered = renderHost(settings, release, { tls, cacheCredentials: false, exporterProgram: false });
+      const files = releaseFiles(rendered);
+      if (tls) for (const file of Object.values(TLS_FILES)) files[file] = `-----BEGIN ${file.includes("key") ? "PRIVATE KEY" : "CERTIFICATE"}-----\ntest\n`;
       mkdirSync(staging, { recursive: true });
-      if (tls) for (const file of Object.values(TLS_FILES)) writeFileSync(join(staging, file), `-----BEGIN ${file.includes("key") ? "PRIVATE KEY" : "CERTIFICATE"}-----\ntest\n`);
-      writeFileSync(join(staging, "buildkitd.toml"), rendered.buildkitdToml);
-      for (const [file, text] of Object.entries({ ...rendered.units, ...rendered.scripts })) writeFileSync(join(staging, file), text);
+      mkdirSync(scripts, { recursive: true });
+      writeFileSync(join(staging, "install.sh"), withPayload(rendered.scripts["install.sh"] as string, files));
+      // The other scripts as rendered, for tests that run them directly (hosts run them from the release).
+      for (const [file, text] of Object.entries(rendered.scripts)) if (file !== "install.sh") writeFileSync(join(scripts, file), text);
     },
     async script(name, env = {}) {
       try {
-        const { stdout, stderr } = await run("/bin/sh", [join(staging, name)], {
+        const { stdout, stderr } = await run("/bin/sh", [join(name === "install.sh" ? staging : scripts, name)], {
           env: { PATH: process.env.PATH ?? "/usr/bin:/bin", ROOT: root, SYSTEMCTL: join(fakes, "systemctl"), GROUPADD: join(fakes, "groupadd"), LOGINCTL: "true", HOST_MACHINE: "x86_64", DEBUG_ADDR: server.debugAddress, RETRIES: "1", RETRY_DELAY: "0", TMPDIR: root, ...env },
         });
         return { code: 0, stdout, stderr };

@@ -6,6 +6,7 @@ import { loadStackConfig } from "../../../config/load";
 import type { StackConfig } from "../../../config/schema";
 import type { ProductionBuilder as ProductionBuilderClass } from "../../../components/production-builder/production-builder";
 import type { BuildkitHost as BuildkitHostClass } from "../../../components/buildkit-host/buildkit-host";
+import { readPayload } from "../../../components/buildkit-host/render-install-script";
 import { mockCall, mockState } from "../../harness/mock-state";
 import { readStackFile } from "../../harness/stack-file";
 
@@ -19,6 +20,15 @@ interface Registered {
 }
 
 const registered: Registered[] = [];
+
+/** A file in a host's release upload (install.sh with its payload), as the host receives it. */
+function stagedFile(host: string, file: string): string | undefined {
+  const upload = registered.find((r) => r.name === `${host}-release`);
+  const stdin: unknown = upload?.inputs.stdin;
+  // Secret inputs reach the mock monitor wrapped as { value } when the mocks keep secrets.
+  const text = typeof stdin === "string" ? stdin : String((stdin as { value?: unknown } | undefined)?.value ?? "");
+  return readPayload(text)[file];
+}
 let config: StackConfig;
 let prod: ProductionBuilderClass;
 let shared: BuildkitHostClass;
@@ -84,10 +94,10 @@ describe("ProductionBuilder isolation", () => {
     expect(sharedClient.inputs.caCertPem).not.toBe(prodCa.state.certPem);
 
     // The CA file the production daemon verifies clients against is the production CA, nothing else.
-    const stagedCa = registered.find((r) => r.name.startsWith("prod-prod-builder-1-stage-ca-pem"));
+    const stagedCa = stagedFile("prod-prod-builder-1", "ca.pem");
     expect(stagedCa, "ca.pem staged on the production host").toBeDefined();
-    expect(JSON.stringify(stagedCa?.inputs)).toContain("mock-prod-ca");
-    expect(JSON.stringify(stagedCa?.inputs)).not.toContain("mock-shared-builder-1-ca");
+    expect(stagedCa).toContain("mock-prod-ca");
+    expect(stagedCa).not.toContain("mock-shared-builder-1-ca");
     expect(await value(prod.caCertPem)).toBe(prodCa.state.certPem);
     expect(await value(shared.caCertPem)).not.toBe(await value(prod.caCertPem));
 
@@ -115,9 +125,8 @@ describe("ProductionBuilder isolation", () => {
   });
 
   it("gives the production daemons their own cache identity, never the shared pool's keys", () => {
-    const stagedEnv = registered.find((r) => r.name === "prod-prod-builder-1-stage-cache-env");
-    expect(stagedEnv, "cache.env staged on the production host").toBeDefined();
-    const text = JSON.stringify(stagedEnv?.inputs);
+    const text = stagedFile("prod-prod-builder-1", "cache.env");
+    expect(text, "cache.env staged on the production host").toBeDefined();
     expect(text).not.toContain("SHARED-WRITER");
     expect(text).toContain("mock-secret-prod-cache-user-key");
     expect(text).toContain("proxy.internal");
@@ -167,7 +176,7 @@ describe("ProductionBuilder hardening", () => {
     for (const file of ["buildkitd.toml", "source-policy.json", "prod-build.sh", "buildkit.service", "50-buildkit-limits.conf"]) expect(paths).toContain(`prod/prod-builder-1/${file}`);
     expect(paths).toContain("prod/prod-build.sh");
     expect(paths.every((p) => p.startsWith("prod/"))).toBe(true);
-    expect(registered.some((r) => r.name.startsWith("prod-prod-builder-1-stage-source-policy"))).toBe(true);
+    expect(stagedFile("prod-prod-builder-1", "source-policy.json")).toBeDefined();
     const contents = await Promise.all(prod.artifacts.map((a) => value(pulumi.output(a.content))));
     expect(contents.join("\n")).not.toMatch(/PRIVATE KEY/);
     expect(JSON.parse(contents[paths.indexOf("prod/prod-builder-1/source-policy.json")] as string)).toEqual(JSON.parse(prod.sourcePolicyJson));
