@@ -95,3 +95,26 @@ export const PLUGIN_LATEST_RELEASE_API: Readonly<Record<string, string>> = {
 export function pluginDigest(name: string, version: string, arch: Arch): string | undefined {
   return PLUGIN_DIGESTS[name]?.[version]?.[arch];
 }
+
+/** Default versions of the Docker CLI plugins (the `buildfarm:plugins.required` default); each has a pin above. */
+export const PLUGIN_VERSIONS: Readonly<Record<string, string>> = { buildx: "v0.30.1", compose: "v2.40.3" };
+
+/**
+ * Every container image this program runs, pinned `name:tag@sha256:<digest of the multi-arch index>`, so amd64
+ * and arm64 hosts pull exactly what was reviewed; the tag is for people. `npm run check-versions` asks the
+ * registry whether each tag still points at its digest and proposes the new one when it moved.
+ * No registry is reachable from this workspace, so each digest was taken from public pins of the same tag in
+ * other repositories (GitHub code search) and kept only where independent files agree:
+ */
+export const PINNED_IMAGES = {
+  /** 8 independent files (compose files, Kubernetes manifests, CI pod templates) agree on this index digest. */
+  buildkitRootless: "docker.io/moby/buildkit:v0.32.2-rootless@sha256:504731e577c20559c00f968f33219f30115e70be29ab96728d1d06e963fc494b",
+  /** 7 files agree (quay.io and docker.io copies share it). */
+  minio: "quay.io/minio/minio:RELEASE.2025-09-07T16-13-09Z@sha256:14cea493d9a34af32f524e538b8346cf79f3321eff8e708c1e2960462bd8936e",
+  /** 8 files agree. */
+  minioClient: "quay.io/minio/mc:RELEASE.2025-08-13T08-35-41Z@sha256:a7fe349ef4bd8521fb8497f55c6042871b2ae640607cf99d9bede5e9bdf11727",
+  /** 7 files agree, one stating it was resolved from Docker Hub on 2026-08-24 (the tag is re-pushed for Debian updates). */
+  node: "docker.io/library/node:20.19.5-bookworm-slim@sha256:9e70124bd00f47dd023e349cd587132ae61892acc0e47ed641416c3e18f401c3",
+  /** BuildKit's default SBOM generator; `stable-1` moves, so the digest is what makes it a pin (4 files, with buildkit v0.33-era pins). */
+  sbomGenerator: "docker.io/docker/buildkit-syft-scanner:stable-1@sha256:ae4f3b554449e7e25548e7d8ccc029d17357348e30c6e3df01b92bc93654d6a9",
+} as const;

@@ -1,15 +1,17 @@
+import { PINNED_IMAGES } from "../../lib/versions";
+
 /**
- * Container images the dev farm runs, pinned to exact release tags (one place to bump them).
- * MinIO publishes its images on quay.io; the Docker Hub copies stopped updating.
+ * Container images the dev farm runs, pinned `name:tag@sha256:…` in lib/versions.ts (one place to bump them;
+ * `npm run check-versions` reports a tag that moved). MinIO publishes on quay.io; the Docker Hub copies stopped updating.
  */
 export const DEV_IMAGES = {
   /** Rootless BuildKit: rootlesskit + buildkitd + buildctl, runs as uid 1000. */
-  buildkitd: "docker.io/moby/buildkit:v0.32.2-rootless",
-  minio: "quay.io/minio/minio:RELEASE.2025-09-07T16-13-09Z",
+  buildkitd: PINNED_IMAGES.buildkitRootless,
+  minio: PINNED_IMAGES.minio,
   /** MinIO client, for the one-shot bucket job. */
-  minioClient: "quay.io/minio/mc:RELEASE.2025-08-13T08-35-41Z",
+  minioClient: PINNED_IMAGES.minioClient,
   /** Node runtime of the build-insights exporter; buildctl is copied in from the buildkit image. */
-  node: "docker.io/library/node:20.19.5-bookworm-slim",
+  node: PINNED_IMAGES.node,
 } as const;
 
 /** A reference is pinned when it carries a digest or an exact, non-floating tag. */

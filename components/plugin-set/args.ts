@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { SUPPORTED_ARCHES, pluginDigest } from "../../lib/versions";
+import { PLUGIN_VERSIONS, SUPPORTED_ARCHES, pluginDigest } from "../../lib/versions";
 import { COMPOSE_MIN_BUILDX, KNOWN_PLUGINS, compareVersions } from "./known-plugins";
 
 /** The Linux system directories the Docker CLI searches, in its order (after the config-file dirs). */
@@ -74,10 +74,7 @@ export const pluginSetSchema = z
     /** @default true */
     enabled: z.boolean().default(true),
     /** CLI plugins to install and keep at their pinned version. @default [buildx v0.30.1, compose v2.40.3] */
-    required: z.array(requiredPluginSchema).default([
-      { name: "buildx", version: "v0.30.1" },
-      { name: "compose", version: "v2.40.3" },
-    ]),
+    required: z.array(requiredPluginSchema).default(Object.entries(PLUGIN_VERSIONS).map(([name, version]) => ({ name, version }))),
     /** System plugin directory to install into; one the Docker CLI searches. @default "/usr/local/lib/docker/cli-plugins" */
     installDir: z.enum(SYSTEM_PLUGIN_DIRS).default("/usr/local/lib/docker/cli-plugins"),
     /** Where the audit/repair/install/health scripts are written on the host. @default "/usr/local/lib/buildfarm/plugins" */

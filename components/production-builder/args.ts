@@ -1,12 +1,13 @@
 import { z } from "zod";
+import { PINNED_IMAGES } from "../../lib/versions";
 import { bucketNameSchema } from "../distributed-cache/args";
 import { buildkitHostSchema } from "../buildkit-host/args";
 
 /** The Dockerfile frontend production builds may name in `# syntax=`: pinned to a release. */
 export const PINNED_DOCKERFILE_FRONTEND = "docker/dockerfile:1.26.0";
 
-/** BuildKit's default SBOM generator image (`attest:sbom` without `generator=`). */
-export const SBOM_GENERATOR = "docker/buildkit-syft-scanner:stable-1";
+/** BuildKit's default SBOM generator image, pinned by digest (its `stable-1` tag moves). */
+export const SBOM_GENERATOR = PINNED_IMAGES.sbomGenerator;
 
 /** A frontend reference pinned to a full release tag and/or a digest (`docker/dockerfile:1.26.0`, `…@sha256:…`). */
 export const PINNED_FRONTEND_PATTERN = /^[a-z0-9][a-z0-9._/-]*(:\d+\.\d+\.\d+(@sha256:[a-f0-9]{64})?|@sha256:[a-f0-9]{64})$/;
@@ -58,7 +59,7 @@ export const productionBuilderSchema = z.strictObject({
       requireDigest: z.boolean().default(false),
       /**
        * The SBOM scanner image BuildKit runs for `attest:sbom`; the source policy allows exactly this image.
-       * @default "docker/buildkit-syft-scanner:stable-1" (BuildKit's default generator)
+       * @default "docker.io/docker/buildkit-syft-scanner:stable-1@sha256:ae4f3b55…" (BuildKit's default generator, pinned in lib/versions.ts)
        */
       sbomGenerator: z.string().regex(/^[a-z0-9][a-z0-9._/:-]*(@sha256:[a-f0-9]{64})?$/, { error: "expected an image reference like \"docker/buildkit-syft-scanner:stable-1\"" }).default(SBOM_GENERATOR),
       /** Tag → digest pins (CONVERT rules), e.g. `{"docker.io/library/alpine:3.20": "sha256:…"}`. @default {} */

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { isPinnedImage } from "../../components/dev-farm";
+import { PINNED_IMAGES } from "../../lib/versions";
 import { runStack, type RecordedResource, type StackRun } from "../harness/run-stack";
 import { readStackFile, stackConfigFromObject } from "../harness/stack-file";
 import { parse } from "yaml";
@@ -124,7 +125,7 @@ describe("dev stack (the whole farm on one Docker host)", () => {
 
   it("runs buildkitd rootless with upstream's security options, not privileged and with the process sandbox", () => {
     const buildkitd = containers(run).find((c) => c.props.name === "buildfarm-buildkitd")!.props;
-    expect(buildkitd.image).toBe("docker.io/moby/buildkit:v0.32.2-rootless");
+    expect(buildkitd.image).toBe(PINNED_IMAGES.buildkitRootless);
     expect([...buildkitd.securityOpts].sort()).toEqual(["apparmor=unconfined", "seccomp=unconfined", "systempaths=unconfined"]);
     expect(buildkitd.command).not.toContain("--oci-worker-no-process-sandbox");
     expect(buildkitd.command).toEqual(expect.arrayContaining(["--addr", "tcp://0.0.0.0:1234", "--tlscacert"]));

@@ -3,6 +3,7 @@ import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
+import { PINNED_IMAGES } from "../../../lib/versions";
 import { dockerServiceSchema, isPinnedImage, renderContainer, renderExporterDockerfile, renderMinioUserScript, exporterImageName } from "../../../components/dev-farm";
 
 describe("isPinnedImage", () => {
@@ -54,8 +55,9 @@ describe("renderContainer", () => {
 describe("exporter image", () => {
   it("builds from the pinned Node and BuildKit images and runs as the node user", () => {
     const dockerfile = renderExporterDockerfile();
-    expect(dockerfile).toContain("FROM docker.io/moby/buildkit:v0.32.2-rootless AS buildkit");
-    expect(dockerfile).toContain("FROM docker.io/library/node:20.19.5-bookworm-slim");
+    expect(dockerfile).toContain(`FROM ${PINNED_IMAGES.buildkitRootless} AS buildkit`);
+    expect(dockerfile).toContain(`FROM ${PINNED_IMAGES.node}\n`);
+    expect(PINNED_IMAGES.buildkitRootless).toMatch(/^docker\.io\/moby\/buildkit:v0\.32\.2-rootless@sha256:[a-f0-9]{64}$/);
     expect(dockerfile).toContain("USER node");
   });
   it("is tagged by a hash of its inputs", () => {
