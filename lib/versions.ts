@@ -118,3 +118,15 @@ export const PINNED_IMAGES = {
   /** BuildKit's default SBOM generator; `stable-1` moves, so the digest is what makes it a pin (4 files, with buildkit v0.33-era pins). */
   sbomGenerator: "docker.io/docker/buildkit-syft-scanner:stable-1@sha256:ae4f3b554449e7e25548e7d8ccc029d17357348e30c6e3df01b92bc93654d6a9",
 } as const;
+
+/**
+ * node_exporter installed on builder hosts by BuildkitHost (unless one exists). Checksums are the release's
+ * sha256sums.txt entries for the linux tarballs; the install script refuses any other bytes.
+ */
+export const NODE_EXPORTER = {
+  version: "1.8.2",
+  sha256: {
+    amd64: "6809dd0b3ec45fd6e992c19071d6b5253aed3ead7bf0686885a51d85c6643c66",
+    arm64: "627382b9723c642411c33f48861134ebe893e70a63bcc8b3fc0619cd0bfac4be",
+  },
+} as const;

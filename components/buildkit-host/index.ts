@@ -18,3 +18,4 @@ export { buildkitClientCommands, hostEndpoints } from "./endpoints";
 export { DEFAULT_HOST_PATHS, TLS_FILES, UNIT_FILES, type HostPaths } from "./paths";
 export type { BuildkitTlsOverride, TlsMaterial } from "./tls";
 export { BUILDKIT_KEY_CATALOGUE } from "../../lib/buildkitd-keys";
+export { NODE_EXPORTER_DEFAULTS, renderNodeExporterInstallScript, renderNodeExporterUnit, type NodeExporterSettings } from "./render-node-exporter";
