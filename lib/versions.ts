@@ -117,6 +117,14 @@ export const PINNED_IMAGES = {
   node: "docker.io/library/node:20.19.5-bookworm-slim@sha256:9e70124bd00f47dd023e349cd587132ae61892acc0e47ed641416c3e18f401c3",
   /** BuildKit's default SBOM generator; `stable-1` moves, so the digest is what makes it a pin (4 files, with buildkit v0.33-era pins). */
   sbomGenerator: "docker.io/docker/buildkit-syft-scanner:stable-1@sha256:ae4f3b554449e7e25548e7d8ccc029d17357348e30c6e3df01b92bc93654d6a9",
+  /** Self-hosted monitoring. 7 of 8 files agree (one outlier, f4def6b3…, not taken). */
+  prometheus: "prom/prometheus:v2.55.1@sha256:2659f4c2ebb718e7695cb9b25ffa7d6be64db013daba13e05c875451cf51b0d3",
+  /** 5 independent files agree. */
+  alertmanager: "prom/alertmanager:v0.27.0@sha256:e13b6ed5cb929eeaee733479dce55e10eb3bc2e9c4586c705a4e8da41e5eacf5",
+  /** 10 files agree. */
+  grafana: "grafana/grafana:12.1.1@sha256:a1701c2180249361737a99a01bc770db39381640e4d631825d38ff4535efa47d",
+  /** 8 of 9 files agree (one outlier, 065914c0…, not taken). */
+  nodeExporter: "prom/node-exporter:v1.8.2@sha256:4032c6d5bfd752342c3e631c2f1de93ba6b86c41db6b167b9a35372c139e7706",
 } as const;
 
 /**

@@ -1,17 +1,18 @@
 import { z } from "zod";
+import { PINNED_IMAGES } from "../../lib/versions";
 
 const urlSchema = z.url({ error: "expected a URL like \"https://grafana.example.com\"" });
 const intervalSchema = z.string().regex(/^\d+(s|m)$/, { error: "expected an interval like \"15s\"" });
 
-/** Pinned images of the self-hosted stack (tags, never `latest`). */
+/** Images of the self-hosted stack, pinned `name:tag@sha256:…` in lib/versions.ts. */
 export const MONITORING_IMAGES = {
-  prometheus: "prom/prometheus:v2.55.1",
-  alertmanager: "prom/alertmanager:v0.27.0",
-  grafana: "grafana/grafana:12.1.1",
-  nodeExporter: "prom/node-exporter:v1.8.2",
+  prometheus: PINNED_IMAGES.prometheus,
+  alertmanager: PINNED_IMAGES.alertmanager,
+  grafana: PINNED_IMAGES.grafana,
+  nodeExporter: PINNED_IMAGES.nodeExporter,
 } as const;
 
-const imageSchema = z.string().regex(/^[\w./-]+(:[\w.-]+|@sha256:[a-f0-9]{64})$/, { error: "expected a pinned image like \"prom/prometheus:v2.55.1\"" })
+const imageSchema = z.string().regex(/^[\w./-]+(:[\w.-]+(@sha256:[a-f0-9]{64})?|@sha256:[a-f0-9]{64})$/, { error: "expected a pinned image like \"prom/prometheus:v2.55.1\"" })
   .refine((image) => !image.endsWith(":latest"), { error: "expected a pinned tag, got \":latest\"" });
 
 const containerLimitsSchema = z.strictObject({

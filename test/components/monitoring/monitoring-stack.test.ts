@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as publicSettings from "@pulumi/pulumi/runtime/settings";
 import { describe, expect, it } from "vitest";
+import { PINNED_IMAGES } from "../../../lib/versions";
 import { monitoringSchema, type MonitoringInput, type MonitoringTarget } from "../../../components/monitoring/args";
 import type { MonitoringStackArgs } from "../../../components/monitoring/monitoring-stack";
 import { mockCall, mockState } from "../../harness/mock-state";
@@ -63,7 +64,7 @@ describe("MonitoringStack (self-hosted)", () => {
       for (const port of c.props.ports ?? []) expect(port.ip).toBe("127.0.0.1");
     }
     const images = byType(registered, "docker:index/remoteImage:RemoteImage").map((i) => i.props.name).sort();
-    expect(images).toEqual(["grafana/grafana:12.1.1", "prom/alertmanager:v0.27.0", "prom/node-exporter:v1.8.2", "prom/prometheus:v2.55.1"]);
+    expect(images).toEqual([PINNED_IMAGES.grafana, PINNED_IMAGES.alertmanager, PINNED_IMAGES.nodeExporter, PINNED_IMAGES.prometheus]);
     expect(byType(registered, "docker:index/volume:Volume").map((v) => v.props.name).sort()).toEqual(["buildfarm-alertmanager-data", "buildfarm-grafana-data", "buildfarm-prometheus-data"]);
   });
 
