@@ -73,6 +73,8 @@ export const NODE_METRICS = {
   filesystemAvailBytes: "node_filesystem_avail_bytes",
   filesystemSizeBytes: "node_filesystem_size_bytes",
   textfileScrapeError: "node_textfile_scrape_error",
+  /** Per textfile (label `file`); only present when the textfile directory holds a `.prom` file. */
+  textfileMtimeSeconds: "node_textfile_mtime_seconds",
 } as const;
 
 /** Synthesised by Prometheus itself for every scrape target, and the alert series. */

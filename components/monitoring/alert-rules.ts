@@ -48,6 +48,12 @@ function failureRatio(roleMatcher: string, ratio: number, minBuilds: number): st
   return `(${failures} / ${total}) > ${ratio} and on (${BY}) ${total} >= ${minBuilds}`;
 }
 
+/** Host limits without a config key yet (documented in docs/monitoring.md). */
+export const HOST_LIMITS = { filesystemFreeRatioMin: 0.1, textfileMaxAgeSeconds: 3600, rpcErrorRatioMax: 0.05, restartsPerHourMax: 1 } as const;
+
+/** Filesystems that hold data (not pseudo or image-layer mounts). */
+const REAL_FS = `job="${JOBS.node}",fstype!~"tmpfs|overlay|squashfs|nsfs|ramfs"`;
+
 /** Every alert the farm ships, with thresholds from settings. Sorted by group, then name, when rendered. */
 export function alertRules(t: MonitoringThresholds, prod: ProductionThresholds = defaultProductionThresholds(t)): AlertRule[] {
   const p95 = (range: string): string =>
@@ -92,6 +98,36 @@ export function alertRules(t: MonitoringThresholds, prod: ProductionThresholds =
       summary: "Build-insights exporter on {{ $labels.builder }} cannot read buildkitd",
       description: "The exporter is down or its buildctl calls fail, so cache size, hit-ratio and history metrics are stale.",
       runbook: "`journalctl -u buildkit-insights-exporter` shows the failing buildctl command; check the --buildctl-addr and TLS flags and the buildctl binary path.",
+    },
+    {
+      alert: "NodeExporterDown",
+      group: "buildfarm-availability",
+      expr: `up{job="${JOBS.node}"} == 0`,
+      for: "5m",
+      severity: "warning",
+      summary: "node_exporter on {{ $labels.builder }} is down",
+      description: "Prometheus cannot scrape node_exporter on {{ $labels.builder }} ({{ $labels.instance }}) for 5 minutes: disk, memory, CPU and plugin alerts for that host are blind.",
+      runbook: "`systemctl status node-exporter` on the host (BuildkitHost installs it unless told one exists); check the port is reachable from Prometheus.",
+    },
+    {
+      alert: "BuildkitdRestarting",
+      group: "buildfarm-availability",
+      expr: `changes(process_start_time_seconds{job="${JOBS.buildkitd}"}[1h]) > ${HOST_LIMITS.restartsPerHourMax}`,
+      for: "0m",
+      severity: "warning",
+      summary: "buildkitd on {{ $labels.builder }} restarted {{ $value }} times in an hour",
+      description: `buildkitd on {{ $labels.builder }} started more than ${HOST_LIMITS.restartsPerHourMax} times in the last hour; every restart fails the builds that were running.`,
+      runbook: "`journalctl -u buildkit --since -1h` for the exit reason (OOM kill: MemoryMax; panic: report upstream). A deploy restarts it once; more is a crash loop.",
+    },
+    {
+      alert: "BuildkitRpcErrorRatioHigh",
+      group: "buildfarm-availability",
+      expr: `(sum by (${BY}) (${increaseSinceBirth(`rpc_server_call_duration_seconds_count{job="${JOBS.buildkitd}",rpc_method!~".*/Solve",rpc_response_status_code!~"OK|CANCELED|Canceled"}`, "15m")}) / sum by (${BY}) (increase(rpc_server_call_duration_seconds_count{job="${JOBS.buildkitd}",rpc_method!~".*/Solve"}[15m]))) > ${HOST_LIMITS.rpcErrorRatioMax}`,
+      for: "10m",
+      severity: "warning",
+      summary: "buildkitd on {{ $labels.builder }} answers {{ $value | humanizePercentage }} of control calls with errors",
+      description: `More than ${HOST_LIMITS.rpcErrorRatioMax * 100}% of buildkitd's gRPC calls (Solve excluded: failed builds are the failure alerts' job) ended in an error over 15 minutes.`,
+      runbook: "Break the errors down by rpc_method and rpc_response_status_code on the build overview dashboard; UNAVAILABLE/DEADLINE_EXCEEDED point at overload or disk, PERMISSION_DENIED at client certificates.",
     },
     {
       alert: "BuildkitBuildFailureRatioHigh",
@@ -182,6 +218,26 @@ export function alertRules(t: MonitoringThresholds, prod: ProductionThresholds =
       summary: "CPU pressure on {{ $labels.builder }}",
       description: `Runnable tasks waited for a CPU more than ${t.cpuWaitingRatioMax * 100}% of the time for 15 minutes (CPU throttled or oversubscribed).`,
       runbook: "Check CPUQuota of the buildkit unit and max-parallelism; add builders to the pool if the load is steady.",
+    },
+    {
+      alert: "BuildkitHostFilesystemLow",
+      group: "buildfarm-hosts",
+      expr: `node_filesystem_avail_bytes{${REAL_FS}} / node_filesystem_size_bytes{${REAL_FS}} < ${HOST_LIMITS.filesystemFreeRatioMin}`,
+      for: "10m",
+      severity: "critical",
+      summary: "{{ $labels.mountpoint }} on {{ $labels.builder }} has {{ $value | humanizePercentage }} free",
+      description: `Less than ${HOST_LIMITS.filesystemFreeRatioMin * 100}% of {{ $labels.mountpoint }} is free (measured on the filesystem, not from buildctl du): builds fail with "no space left on device".`,
+      runbook: "`df -h` and `buildctl du` on the host; `buildctl prune --keep-storage` frees cache now. If the cache is not the user, find what is (logs, images) before lowering maxUsedSpace.",
+    },
+    {
+      alert: "NodeTextfileMetricsStale",
+      group: "buildfarm-hosts",
+      expr: `time() - node_textfile_mtime_seconds{job="${JOBS.node}"} > ${HOST_LIMITS.textfileMaxAgeSeconds} or node_textfile_scrape_error{job="${JOBS.node}"} == 1`,
+      for: "15m",
+      severity: "warning",
+      summary: "Textfile metrics on {{ $labels.builder }} are stale or unreadable",
+      description: `A textfile-collector file (plugin metrics) was not rewritten for over ${HOST_LIMITS.textfileMaxAgeSeconds / 60} minutes, or node_exporter cannot parse one: plugin alerts show old values.`,
+      runbook: "`systemctl list-timers` for the plugin health timer and `journalctl -u docker-cli-plugin-health`; a parse error names the file in node_exporter's log.",
     },
     {
       alert: "DockerCliPluginInvalid",

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -47,12 +48,15 @@ describe("metric names we rely on", () => {
 
   it("node_exporter's are served by a live prometheus-node-exporter", async () => {
     const port = await freePort();
-    nodeExporter = spawn("prometheus-node-exporter", [`--web.listen-address=127.0.0.1:${port}`], { stdio: "ignore" });
+    const textfiles = mkdtempSync(join(tmpdir(), "textfiles-"));
+    writeFileSync(join(textfiles, "plugins.prom"), "docker_cli_plugins_invalid 0\n");
+    nodeExporter = spawn("prometheus-node-exporter", [`--web.listen-address=127.0.0.1:${port}`, `--collector.textfile.directory=${textfiles}`], { stdio: "ignore" });
     let text = "";
     for (let i = 0; i < 50 && text === ""; i++) {
       await new Promise((r) => setTimeout(r, 100));
       text = await fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text()).catch(() => "");
     }
+    rmSync(textfiles, { recursive: true, force: true });
     const declared = families(text);
     for (const name of Object.values(NODE_METRICS)) expect(declared, name).toContain(name);
   });

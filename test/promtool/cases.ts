@@ -83,6 +83,13 @@ export function healthyFarm(): Array<{ series: string; values: string }> {
     series("node_pressure_cpu_waiting_seconds_total", node(labels), "0+1x120"),
     series("docker_cli_plugins_invalid", node(labels), "0x120"),
     series("buildkit_insights_certificate_not_after_seconds", { ...ex(labels), certificate: "buildkitd-server" }, "31536000x120"),
+    series("process_start_time_seconds", bk(labels), "0x120"),
+    series("rpc_server_call_duration_seconds_count", { ...bk(labels), rpc_method: "moby.buildkit.v1.Control/ListWorkers", rpc_response_status_code: "OK" }, "0+4x120"),
+    series("rpc_server_call_duration_seconds_count", { ...bk(labels), rpc_method: "moby.buildkit.v1.Control/Solve", rpc_response_status_code: "OK" }, "0+1x120"),
+    series("node_filesystem_avail_bytes", { ...node(labels), mountpoint: "/", fstype: "ext4", device: "/dev/sda1" }, "600x120"),
+    series("node_filesystem_size_bytes", { ...node(labels), mountpoint: "/", fstype: "ext4", device: "/dev/sda1" }, "1000x120"),
+    series("node_textfile_mtime_seconds", { ...node(labels), file: "/var/lib/prometheus/node-exporter/plugins.prom" }, "0+60x120"),
+    series("node_textfile_scrape_error", node(labels), "0x120"),
   ]);
 }
 
@@ -120,7 +127,30 @@ export const PROMTOOL_TEST_FILES: readonly PromtoolTestFile[] = [
     group: "buildfarm-availability",
     evaluationInterval: "1m",
     tests: [
-      quietOnHealthyFarm(["BuildkitBuilderDown", "BuildkitProductionBuilderDown", "BuildkitMetricsMissing", "BuildkitInsightsExporterFailing"]),
+      quietOnHealthyFarm(["BuildkitBuilderDown", "BuildkitProductionBuilderDown", "BuildkitMetricsMissing", "BuildkitInsightsExporterFailing", "NodeExporterDown", "BuildkitdRestarting", "BuildkitRpcErrorRatioHigh"]),
+      {
+        name: "node_exporter stops answering, buildkitd restarts twice in an hour",
+        interval: "1m",
+        series: [series("up", node(B1), "1 1 0x20"), series("process_start_time_seconds", bk(B1), "0x10 600x10 1200x10")],
+        checks: [
+          { at: "3m", alert: "NodeExporterDown", fires: [] },
+          { at: "10m", alert: "NodeExporterDown", fires: [{ labels: node(B1) }] },
+          { at: "15m", alert: "BuildkitdRestarting", fires: [] },
+          { at: "25m", alert: "BuildkitdRestarting", fires: [{ labels: bk(B1), value: "2" }] },
+        ],
+      },
+      {
+        name: FRESH_SERIES,
+        interval: "1m",
+        series: [
+          series("rpc_server_call_duration_seconds_count", { ...bk(B1), rpc_method: "moby.buildkit.v1.Control/ListWorkers", rpc_response_status_code: "OK" }, "0+10x60"),
+          series("rpc_server_call_duration_seconds_count", { ...bk(B1), rpc_method: "moby.buildkit.v1.Control/ListWorkers", rpc_response_status_code: "UNAVAILABLE" }, "_x10 1+5x50"),
+        ],
+        checks: [
+          { at: "9m", alert: "BuildkitRpcErrorRatioHigh", fires: [] },
+          { at: "21m", alert: "BuildkitRpcErrorRatioHigh", fires: [{ labels: aggregated(B1), value: "27.18%" }] },
+        ],
+      },
       {
         name: "a builder stops answering scrapes",
         interval: "1m",
@@ -286,7 +316,24 @@ export const PROMTOOL_TEST_FILES: readonly PromtoolTestFile[] = [
     group: "buildfarm-hosts",
     evaluationInterval: "1m",
     tests: [
-      quietOnHealthyFarm(["BuildkitHostMemoryPressure", "BuildkitHostCpuPressure", "DockerCliPluginInvalid", "BuildkitCertificateExpiring", "BuildkitProductionCertificateExpiring"]),
+      quietOnHealthyFarm(["BuildkitHostMemoryPressure", "BuildkitHostCpuPressure", "DockerCliPluginInvalid", "BuildkitCertificateExpiring", "BuildkitProductionCertificateExpiring", "BuildkitHostFilesystemLow", "NodeTextfileMetricsStale"]),
+      {
+        name: "the root filesystem fills up and the plugin textfile stops being rewritten",
+        interval: "1m",
+        series: [
+          series("node_filesystem_avail_bytes", { ...node(B1), mountpoint: "/", fstype: "ext4", device: "/dev/sda1" }, "50x90"),
+          series("node_filesystem_size_bytes", { ...node(B1), mountpoint: "/", fstype: "ext4", device: "/dev/sda1" }, "1000x90"),
+          series("node_filesystem_avail_bytes", { ...node(B1), mountpoint: "/run", fstype: "tmpfs", device: "tmpfs" }, "1x90"),
+          series("node_filesystem_size_bytes", { ...node(B1), mountpoint: "/run", fstype: "tmpfs", device: "tmpfs" }, "1000x90"),
+          series("node_textfile_mtime_seconds", { ...node(B1), file: "/var/lib/prometheus/node-exporter/plugins.prom" }, "0x90"),
+        ],
+        checks: [
+          { at: "5m", alert: "BuildkitHostFilesystemLow", fires: [] },
+          { at: "15m", alert: "BuildkitHostFilesystemLow", fires: [{ labels: { ...node(B1), mountpoint: "/", fstype: "ext4", device: "/dev/sda1" }, value: "5%" }] },
+          { at: "70m", alert: "NodeTextfileMetricsStale", fires: [] },
+          { at: "80m", alert: "NodeTextfileMetricsStale", fires: [{ labels: { ...node(B1), file: "/var/lib/prometheus/node-exporter/plugins.prom" } }] },
+        ],
+      },
       {
         name: "a host runs out of memory and CPU, with an invalid plugin and an expiring certificate",
         interval: "1m",
