@@ -2,3 +2,4 @@ export { builderPoolSchema, poolFrontSchema, poolTeamSchema, DEFAULT_AGENT_PORT,
 export { builderPoolProblems, type PoolContext, type PoolProblem } from "./validate";
 export { classOffsetMs, renderHaproxyConfig, teamBackendName, type HaproxyBackends, type HaproxyFiles, type HaproxyFrontOptions, type HaproxyServer, type HaproxyTeam } from "./render-haproxy";
 export { builderAddress, defaultSlots, frontOptions, FRONT_FILES, poolServers } from "./resolve";
+export { createPoolIdentities, type IssuedCertificate, type PoolIdentities, type PoolIdentitiesRequest } from "./identities";
