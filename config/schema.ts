@@ -2,6 +2,8 @@ import { z } from "zod";
 import { builderPoolProblems, builderPoolSchema } from "../components/builder-pool";
 import { buildkitHostSchema, buildkitReleaseSchema, type BuildkitHostSettings } from "../components/buildkit-host/args";
 import { distributedCacheSchema } from "../components/distributed-cache/args";
+import { kubernetesPoolSchema } from "../components/kubernetes-pool/args";
+import { kubernetesPoolProblems } from "../components/kubernetes-pool/validate";
 import { monitoringSchema } from "../components/monitoring/args";
 import { pluginSetSchema } from "../components/plugin-set/args";
 import { productionBuilderSchema } from "../components/production-builder/args";
@@ -33,6 +35,8 @@ export const stackConfigSchema = z
     productionBuilder: productionBuilderSchema.optional(),
     /** Builder pools: one HAProxy front per pool queueing builds by team quota and class. @default [] */
     pools: z.array(builderPoolSchema).default([]),
+    /** Builder pools on Kubernetes (prod): StatefulSet of rootless buildkitd, HAProxy front, KEDA. @default [] */
+    kubernetesPools: z.array(kubernetesPoolSchema).default([]),
     /** SSH private key for `ssh` connections (a Pulumi secret). */
     sshPrivateKey: z.string().min(1).optional(),
     /** Access key pair for an s3-compatible cache (Pulumi secrets). */
@@ -95,6 +99,16 @@ export const stackConfigSchema = z
     const poolContext = { hostNames: config.hosts.map((h) => h.name), productionHostNames: (config.productionBuilder?.hosts ?? []).map((h) => h.name) };
     for (const problem of builderPoolProblems(config.pools, poolContext)) {
       ctx.addIssue({ code: "custom", path: ["pools", ...problem.path], message: problem.message });
+    }
+    // Kubernetes pools (components/kubernetes-pool/validate.ts); names must not collide.
+    const poolNamesSeen = new Set<string>();
+    config.kubernetesPools.forEach((pool, i) => {
+      if (poolNamesSeen.has(pool.name)) ctx.addIssue({ code: "custom", path: ["kubernetesPools", i, "name"], message: `expected a unique pool name, got "${pool.name}"` });
+      poolNamesSeen.add(pool.name);
+      for (const problem of kubernetesPoolProblems(pool)) ctx.addIssue({ code: "custom", path: ["kubernetesPools", i, ...problem.path], message: problem.message });
+    });
+    if (config.environment === "dev" && config.kubernetesPools.length > 0) {
+      ctx.addIssue({ code: "custom", path: ["kubernetesPools"], message: "expected no Kubernetes pools in dev (the dev farm runs on the local Docker engine)" });
     }
     // The dev stack runs its own MinIO and points the s3-compatible cache at it (stacks/dev.ts); without a cache section it uses its defaults.
     if (config.environment === "dev" && config.cache !== undefined && config.cache.backend !== "s3-compatible") {

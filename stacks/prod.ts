@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { BuildkitHost } from "../components/buildkit-host";
 import type { HostAccess } from "../components/common/host-command";
 import { DistributedCache } from "../components/distributed-cache";
+import { KubernetesPool } from "../components/kubernetes-pool";
 import { PluginSet } from "../components/plugin-set";
 import { ProductionBuilder } from "../components/production-builder";
 import type { StackConfig } from "../config/schema";
@@ -64,6 +65,12 @@ export function buildProdStack(config: StackConfig): StackResult {
     insightsExporterProgram,
   }, providers);
   artifacts.push(...builder.artifacts);
+
+  // Builder pools on Kubernetes (artifacts under kubernetes/<pool>/: the rendered manifests).
+  for (const settings of config.kubernetesPools) {
+    const kubernetesPool = new KubernetesPool(`k8s-pool-${settings.name}`, { settings });
+    artifacts.push(...kubernetesPool.artifacts);
+  }
 
   // Docker CLI plugins on every shared builder host (artifacts under plugins/<host>/); audit only when disabled.
   const pluginInventory = pool.map(({ host, settings }) => {

@@ -90,6 +90,20 @@ const MUTATIONS: Mutation[] = [
     apply: (r, s) => replace(s, r, ((r.props["securityOpts"] ?? []) as string[]).includes("seccomp=unconfined") ? mutate(r, ["user"], "root") : mutate(r, ["securityOpts"], [...((r.props["securityOpts"] ?? []) as string[]), "seccomp=unconfined"])),
   },
   { type: "docker:index/remoteImage:RemoteImage", change: "pulls :latest", apply: set(["name"], "alpine:latest") },
+  // Kubernetes pools (components/kubernetes-pool): the rootless exception must stay exactly as wide as documented.
+  ...([
+    ["runs privileged", ["securityContext", "privileged"], true],
+    ["runs as root", ["securityContext", "runAsUser"], 0],
+    ["adds SYS_ADMIN", ["securityContext", "capabilities", "add"], ["SETUID", "SETGID", "SYS_ADMIN"]],
+    ["has no limits", ["resources", "limits"], undefined],
+    ["runs an unpinned image", ["image"], "docker.io/moby/buildkit:rootless"],
+  ] as const).map(([change, path, value]): Mutation => ({ type: "kubernetes:apps/v1:StatefulSet", change, apply: set(["spec", "template", "spec", "containers", 0, ...path], value) })),
+  { type: "kubernetes:apps/v1:StatefulSet", change: "mounts a hostPath", apply: set(["spec", "template", "spec", "volumes", 0], { name: "host", hostPath: { path: "/" } }) },
+  { type: "kubernetes:apps/v1:Deployment", change: "may escalate privileges", apply: set(["spec", "template", "spec", "containers", 0, "securityContext", "allowPrivilegeEscalation"], true) },
+  { type: "kubernetes:apps/v1:Deployment", change: "has no limits", apply: set(["spec", "template", "spec", "containers", 0, "resources", "limits"], undefined) },
+  { type: "kubernetes:policy/v1:PodDisruptionBudget", change: "is removed with the pool's other budgets", apply: (_r, s) => s.filter((x) => x.type !== "kubernetes:policy/v1:PodDisruptionBudget") },
+  { type: "kubernetes:networking.k8s.io/v1:NetworkPolicy", change: "is removed with the namespace's other policies", apply: (_r, s) => s.filter((x) => x.type !== "kubernetes:networking.k8s.io/v1:NetworkPolicy") },
+  { type: "kubernetes:core/v1:ResourceQuota", change: "is removed", apply: (r, s) => replace(s, r, undefined) },
   { type: "grafana:oss/dashboard:Dashboard", change: "loses its uid", apply: (r, s) => replace(s, r, mutate(r, ["configJson"], JSON.stringify({ ...(JSON.parse(String(r.props["configJson"])) as object), uid: undefined }))) },
   { type: "grafana:oss/dashboard:Dashboard", change: "leaves its folder", apply: set(["folder"], undefined) },
 ];
@@ -125,6 +139,15 @@ const NOT_HARDENING: Record<string, string> = {
   "pulumi:providers:docker": "a provider",
   "pulumi:providers:grafana": "a provider",
   "grafana:oss/folder:Folder": "a folder",
+  "buildfarm:index:KubernetesPool": "a component: its Kubernetes objects are mutated instead",
+  "pulumi:providers:kubernetes": "a provider",
+  "kubernetes:core/v1:Namespace": "a namespace; its guards (quota, network policies) are mutated",
+  "kubernetes:core/v1:ConfigMap": "rendered buildkitd.toml / haproxy.cfg and scripts; the workloads using them are mutated",
+  "kubernetes:core/v1:Secret": "TLS material",
+  "kubernetes:core/v1:Service": "a Service; reachability is governed by the NetworkPolicies",
+  "kubernetes:core/v1:LimitRange": "defaults only; every container sets its own limits (mutated on the workloads)",
+  "kubernetes:scheduling.k8s.io/v1:PriorityClass": "scheduling priority; nothing the pack governs",
+  "kubernetes:keda.sh/v1alpha1:ScaledObject": "autoscaling; nothing the pack governs",
   "grafana:oss/dataSource:DataSource": "a data source",
 };
 

@@ -68,9 +68,21 @@ export function runsAsNonRoot(view: ContainerView): boolean {
 }
 
 /**
+ * Capabilities the rootless daemon may add back after dropping ALL: its setuid-root newuidmap and
+ * newgidmap write the user namespace's uid/gid maps, which needs CAP_SETUID/CAP_SETGID in the
+ * container's bounding set (docs/kubernetes-pool.md#rootless).
+ */
+export const ROOTLESS_BUILDKITD_CAPABILITIES = ["SETUID", "SETGID"];
+
+function capabilityName(value: unknown): string {
+  return String(value).toUpperCase().replace(/^CAP_/, "");
+}
+
+/**
  * The documented exception: the rootless BuildKit daemon needs Unconfined seccomp and AppArmor
- * (user namespaces, mounts). It applies only to the upstream `-rootless` image, running as a
- * non-zero user with runAsNonRoot, not privileged and adding no capabilities.
+ * (user namespaces, mounts) and privilege escalation for its setuid newuidmap/newgidmap. It applies
+ * only to the upstream `-rootless` image, running as a non-zero user with runAsNonRoot, not privileged
+ * and adding no capability but SETUID and SETGID.
  */
 export function isRootlessBuildkitd(view: ContainerView): boolean {
   const image = asString(view.container["image"]) ?? "";
@@ -81,7 +93,8 @@ export function isRootlessBuildkitd(view: ContainerView): boolean {
   if (typeof user !== "number" || user === 0) return false;
   if (!runsAsNonRoot(view)) return false;
   if (at(view.container, "securityContext", "privileged") === true) return false;
-  if (asArray(at(view.container, "securityContext", "capabilities", "add")).length > 0) return false;
+  const added = asArray(at(view.container, "securityContext", "capabilities", "add")).map(capabilityName);
+  if (!added.every((c) => ROOTLESS_BUILDKITD_CAPABILITIES.includes(c))) return false;
   return true;
 }
 
