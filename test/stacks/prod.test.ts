@@ -58,7 +58,7 @@ describe("prod stack", () => {
     expect(run.resources.filter((r) => r.type.startsWith("command:local:"))).toEqual([]);
   });
 
-  it("collects every component's artifacts under hosts/, prod/, plugins/ and cache/", () => {
+  it("collects every component's artifacts under hosts/, prod/, plugins/, cache/ and kubernetes/", () => {
     const paths = run.artifacts.map((a) => a.path);
     for (const host of ["builder-1", "builder-2", "builder-arm-1"]) {
       expect(paths).toContain(`hosts/${host}/buildkitd.toml`);
@@ -68,7 +68,7 @@ describe("prod stack", () => {
     expect(paths).toContain("prod/prod-build.sh");
     expect(paths).toContain("cache/lifecycle.json");
     expect(new Set(paths).size).toBe(paths.length);
-    for (const path of paths) expect(path).toMatch(/^(hosts|prod|plugins|cache|monitoring|dashboards)\//);
+    for (const path of paths) expect(path).toMatch(/^(hosts|prod|plugins|cache|monitoring|dashboards|kubernetes)\//);
   });
 
   it("grows by the same number of resources and artifacts for every added host (linear cost)", async () => {
