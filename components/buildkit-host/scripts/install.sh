@@ -279,6 +279,14 @@ if [ "$REQUIRE_HTTPS" = 1 ]; then
     *) fail "refusing download mirror $BASE_URL: production mirrors must use https://; nothing was changed" ;;
   esac
 fi
+# One apply at a time; the kernel drops the lock when its holder dies, so a crash never leaves it stuck.
+mkdir -p "$ROOT$STATE_DIR" || fail "cannot create $ROOT$STATE_DIR (the apply step runs as root)"
+lock="$ROOT$STATE_DIR/apply.lock"
+if ! : >> "$lock" 2> /dev/null; then fail "cannot open the lock file $lock for writing: permission denied (the apply step runs as root)"; fi
+exec 9>> "$lock"
+flock -w "$LOCK_WAIT_SECONDS" 9 || fail "another apply still holds $lock after ${LOCK_WAIT_SECONDS}s; nothing was changed"
+# Holding the lock, anything another apply left in TMPDIR is a leftover of a run that died.
+rm -rf "${TMPDIR:-/tmp}"/buildkit-apply.* "${TMPDIR:-/tmp}"/buildkit-verify.*
 scratch="$(mktemp -d "${TMPDIR:-/tmp}/buildkit-apply.XXXXXX")"
 if [ "$ROOTLESS" = 1 ]; then
   payload_file check-rootless.sh > "$scratch/check-rootless.sh"
@@ -286,15 +294,9 @@ if [ "$ROOTLESS" = 1 ]; then
   # The rootless daemon writes its cache as its own user; its socket lives under /run/user/<uid>.
   rootless_uid="$(id -u "$ROOTLESS_USER")" || fail "user $ROOTLESS_USER does not exist; nothing was changed"
 fi
-
-# One apply at a time; the kernel drops the lock when its holder dies, so a crash never leaves it stuck.
-mkdir -p "$ROOT$STATE_DIR" "$RELEASES" 2> "$scratch/mkdir.err" || fail "cannot create $ROOT$STATE_DIR or $RELEASES: $(cat "$scratch/mkdir.err") (the apply step runs as root)"
-lock="$ROOT$STATE_DIR/apply.lock"
-if ! : >> "$lock" 2> /dev/null; then fail "cannot open the lock file $lock for writing: permission denied (the apply step runs as root)"; fi
-exec 9>> "$lock"
-flock -w "$LOCK_WAIT_SECONDS" 9 || fail "another apply still holds $lock after ${LOCK_WAIT_SECONDS}s; nothing was changed"
-
+mkdir -p "$RELEASES"
 remove_leftovers
+
 recover
 
 release="$VERSION-$(sha256sum < "$0" | cut -c 1-12)"

@@ -1,8 +1,8 @@
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { AddressInfo, Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -15,10 +15,10 @@ const run = promisify(execFile);
 const METRICS = readFileSync(join(__dirname, "../../fixtures/buildkit-v0.32.2/buildkitd-v0.32.2-metrics.txt"), "utf8");
 
 /** A release tarball whose buildkitd/buildctl are tiny scripts printing `version`; `brokenBuildctl` fails `debug workers`. */
-export async function makeTarball(dir: string, version: string, options: { brokenBuildctl?: boolean } = {}): Promise<string> {
+export async function makeTarball(dir: string, version: string, options: { brokenBuildctl?: boolean; marker?: string } = {}): Promise<string> {
   const src = mkdtempSync(join(tmpdir(), "bk-src-"));
   mkdirSync(join(src, "bin"));
-  writeFileSync(join(src, "bin", "buildkitd"), `#!/bin/sh\necho "buildkitd github.com/moby/buildkit ${version} 0123abcd"\n`);
+  writeFileSync(join(src, "bin", "buildkitd"), `#!/bin/sh\n# ${options.marker ?? "genuine"}\necho "buildkitd github.com/moby/buildkit ${version} 0123abcd"\n`);
   writeFileSync(
     join(src, "bin", "buildctl"),
     `#!/bin/sh
@@ -53,14 +53,19 @@ export interface ReleaseServer {
   readonly debugAddress: string;
   /** Paths (under the base URL) served with a cut-off body. */
   readonly truncate: Set<string>;
+  /** Paths whose requests are accepted and never answered (a stalled mirror). */
+  readonly stall: Set<string>;
   close(): Promise<void>;
 }
 
 /** Serves `dir` and `/metrics` (the recorded buildkitd v0.32.2 exposition) on 127.0.0.1, ephemeral port. */
 export async function serveReleases(dir: string): Promise<ReleaseServer> {
   const truncate = new Set<string>();
+  const stall = new Set<string>();
+  const sockets = new Set<Socket>();
   const server: Server = createServer((req, res) => {
     const url = req.url ?? "/";
+    if (stall.has(url)) return;
     if (url === "/metrics") {
       res.writeHead(200, { "content-type": "text/plain; version=0.0.4" }).end(METRICS);
       return;
@@ -79,13 +84,21 @@ export async function serveReleases(dir: string): Promise<ReleaseServer> {
     }
     res.writeHead(200, { "content-length": body.length }).end(body);
   });
+  server.on("connection", (socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+  });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   return {
     baseUrl: `http://127.0.0.1:${port}/releases`,
     debugAddress: `127.0.0.1:${port}`,
     truncate,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    stall,
+    close: () => {
+      for (const socket of sockets) socket.destroy();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
   };
 }
 
@@ -97,6 +110,10 @@ export interface HostRoot {
   /** Runs a staged script for real; never throws, returns the exit code and output. */
   script(name: string, env?: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }>;
   systemctlCalls(): string[];
+  /** Starts a staged script and kill -9s its process group after `delayMs`; true when it was still running. */
+  killAfter(name: string, delayMs: number, env?: Record<string, string>): Promise<boolean>;
+  /** Starts a staged script and kill -9s its process group once its stderr matches; true when it matched. */
+  killWhen(name: string, pattern: RegExp, env?: Record<string, string>): Promise<boolean>;
   /** A PATH holding only links to the named tools. */
   toolsOnly(tools: readonly string[]): string;
 }
@@ -114,6 +131,12 @@ export function makeHostRoot(server: ReleaseServer): HostRoot {
   writeFileSync(systemctlLog, "");
   const staging = join(root, DEFAULT_HOST_PATHS.stagingDir);
   const scripts = join(root, ".scripts");
+  const scriptEnv = (env: Record<string, string>): NodeJS.ProcessEnv => ({ PATH: process.env.PATH ?? "/usr/bin:/bin", ROOT: root, SYSTEMCTL: join(fakes, "systemctl"), GROUPADD: join(fakes, "groupadd"), LOGINCTL: "true", HOST_MACHINE: "x86_64", DEBUG_ADDR: server.debugAddress, RETRIES: "1", RETRY_DELAY: "0", TMPDIR: root, ...env });
+  // FILE_SIZE_LIMIT_BLOCKS runs the script under `ulimit -f` (a full disk where tmpfs is not allowed).
+  const shellArgs = (name: string, env: Record<string, string>): string[] => {
+    const path = join(name === "install.sh" ? staging : scripts, name);
+    return env.FILE_SIZE_LIMIT_BLOCKS === undefined ? [path] : ["-c", `ulimit -f ${Number(env.FILE_SIZE_LIMIT_BLOCKS)}; exec /bin/sh "$0"`, path];
+  };
   return {
     root,
     systemctlLog,
@@ -131,14 +154,43 @@ export function makeHostRoot(server: ReleaseServer): HostRoot {
     },
     async script(name, env = {}) {
       try {
-        const { stdout, stderr } = await run("/bin/sh", [join(name === "install.sh" ? staging : scripts, name)], {
-          env: { PATH: process.env.PATH ?? "/usr/bin:/bin", ROOT: root, SYSTEMCTL: join(fakes, "systemctl"), GROUPADD: join(fakes, "groupadd"), LOGINCTL: "true", HOST_MACHINE: "x86_64", DEBUG_ADDR: server.debugAddress, RETRIES: "1", RETRY_DELAY: "0", TMPDIR: root, ...env },
-        });
+        const { stdout, stderr } = await run("/bin/sh", shellArgs(name, env), { env: scriptEnv(env) });
         return { code: 0, stdout, stderr };
       } catch (error) {
         const e = error as { code?: number; stdout?: string; stderr?: string };
         return { code: typeof e.code === "number" ? e.code : 1, stdout: e.stdout ?? "", stderr: e.stderr ?? "" };
       }
+    },
+    killAfter(name, delayMs, env = {}) {
+      const child = spawn("/bin/sh", shellArgs(name, env), { env: scriptEnv(env), detached: true, stdio: "ignore" });
+      return new Promise((resolve) => {
+        let exited = false;
+        const timer = setTimeout(() => {
+          if (!exited && child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
+          resolve(!exited);
+        }, delayMs);
+        child.once("exit", () => {
+          exited = true;
+          clearTimeout(timer);
+          resolve(false);
+        });
+      }).then(async (killed) => {
+        if (child.exitCode === null && child.signalCode === null) await new Promise((resolve) => child.once("exit", resolve));
+        return killed as boolean;
+      });
+    },
+    killWhen(name, pattern, env = {}) {
+      const child = spawn("/bin/sh", shellArgs(name, env), { env: scriptEnv(env), detached: true, stdio: ["ignore", "ignore", "pipe"] });
+      let stderr = "";
+      let matched = false;
+      child.stderr?.on("data", (chunk: Buffer) => {
+        stderr += chunk.toString();
+        if (!matched && pattern.test(stderr) && child.pid !== undefined) {
+          matched = true;
+          process.kill(-child.pid, "SIGKILL");
+        }
+      });
+      return new Promise((resolve) => child.once("close", () => resolve(matched)));
     },
     toolsOnly(tools) {
       const dir = mkdtempSync(join(root, ".tools-"));
