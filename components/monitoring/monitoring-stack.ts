@@ -136,7 +136,8 @@ export class MonitoringStack extends pulumi.ComponentResource {
       type: "prometheus",
       url: prometheusUrlForGrafana,
       accessMode: "proxy",
-      isDefault: true,
+      // Never take the default away from an existing Grafana's own data sources.
+      isDefault: settings.mode === "self-hosted",
       jsonDataEncoded: JSON.stringify({ httpMethod: "POST", timeInterval: settings.scrapeInterval }),
     }, gOpts);
     for (const dashboard of rendered.dashboards) {

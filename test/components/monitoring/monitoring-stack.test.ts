@@ -88,7 +88,7 @@ describe("MonitoringStack (self-hosted)", () => {
     const { registered, stack } = await buildStack({});
     expect(byType(registered, "pulumi:providers:grafana")[0]?.props.url).toBe("http://127.0.0.1:3000");
     expect(byType(registered, "grafana:oss/folder:Folder")[0]?.props).toMatchObject({ uid: "buildfarm", title: "Build farm" });
-    expect(byType(registered, "grafana:oss/dataSource:DataSource")[0]?.props).toMatchObject({ uid: "buildfarm-prometheus", type: "prometheus", url: "http://prometheus:9090" });
+    expect(byType(registered, "grafana:oss/dataSource:DataSource")[0]?.props).toMatchObject({ uid: "buildfarm-prometheus", type: "prometheus", url: "http://prometheus:9090", isDefault: true });
     const dashboards = byType(registered, "grafana:oss/dashboard:Dashboard");
     expect(dashboards.map((d) => JSON.parse(d.props.configJson).uid).sort()).toEqual(stack.dashboards.map((d) => d.uid).sort());
     expect(dashboards).toHaveLength(5);
@@ -154,6 +154,7 @@ describe("MonitoringStack (existing endpoints, Grafana-managed alerting)", () =>
     expect(registered.filter((r) => r.type.startsWith("docker:"))).toEqual([]);
     expect(byType(registered, "pulumi:providers:grafana")[0]?.props.url).toBe("https://grafana.observability.internal");
     expect(byType(registered, "grafana:oss/dataSource:DataSource")[0]?.props.url).toBe("https://prometheus.observability.internal");
+    expect(byType(registered, "grafana:oss/dataSource:DataSource")[0]?.props.isDefault).toBe(false);
     expect(artifacts.map((a) => a.path)).not.toContain("monitoring/alertmanager.yml");
     expect(stack.alertmanagerUrl).toBeNull();
     expect(JSON.stringify(registered)).not.toContain("svc-token");
