@@ -11,5 +11,8 @@ export default defineConfig({
     pool: "forks",
     // vitest defaults to cores - 1 (one worker here); most suites wait on child processes (shellcheck, promtool, scripts).
     maxWorkers: 2,
+    // Each worker process keeps its module cache across files: the Pulumi SDK and providers load once per
+    // worker, not once per file. Suites that use the mocks reset them first (lib/plan/run-stack.ts).
+    isolate: false,
   },
 });

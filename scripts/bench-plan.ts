@@ -10,8 +10,8 @@ import { cpus, loadavg, tmpdir } from "node:os";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { parse, stringify } from "yaml";
-import { runStack } from "../test/harness/run-stack";
-import { stackConfigFromObject } from "../test/harness/stack-file";
+import { runStack } from "../lib/plan/run-stack";
+import { stackConfigFromObject } from "../lib/plan/stack-file";
 
 const ROOT = path.resolve(__dirname, "..");
 

@@ -2,8 +2,7 @@ import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { ConfigError } from "../config/errors";
-import { runStack, type StackRun } from "../test/harness/run-stack";
-import { readStackFile } from "../test/harness/stack-file";
+import { readStackFile, runStack, type StackRun } from "../lib/plan";
 import { countMandatory, formatTable } from "../policies/offline";
 import { buildfarmPolicies } from "../policies/rules";
 import { POLICY_STACKS, runPolicies } from "./policy";
@@ -52,7 +51,8 @@ export function summaryTable(run: StackRun): string {
   return [line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line), `total: ${run.resources.length} resources, ${run.artifacts.length} artifacts`].join("\n");
 }
 
-async function main(argv: string[]): Promise<number> {
+/** `npm run plan`: reads Pulumi.<stack>.yaml from `cwd`, writes the plan, runs the policy pack; returns the exit code. */
+export async function main(argv: string[], cwd = process.cwd()): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { stack: { type: "string" }, out: { type: "string", default: "out/plan" } } });
   if (values.stack === undefined) {
     console.error("usage: npm run plan -- --stack dev|prod [--out DIR]");
@@ -60,7 +60,7 @@ async function main(argv: string[]): Promise<number> {
   }
   let run: StackRun;
   try {
-    const stackFile = readStackFile(values.stack);
+    const stackFile = readStackFile(values.stack, cwd);
     // The Pulumi SDK captures a stack trace per promise (about two thirds of plan's time); plan reports no traces.
     const traceLimit = Error.stackTraceLimit;
     Error.stackTraceLimit = 0;
@@ -80,7 +80,7 @@ async function main(argv: string[]): Promise<number> {
     }
     throw error;
   }
-  const dir = writePlan(run, values.stack, values.out!);
+  const dir = writePlan(run, values.stack, path.resolve(cwd, values.out!));
   console.log(summaryTable(run));
   console.log(`plan written to ${dir}`);
   // The same policy pack `pulumi preview --policy-pack policies` runs, with the policy config of the stack's environment.

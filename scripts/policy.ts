@@ -70,7 +70,8 @@ export async function runPolicies(resources: readonly PlanResource[], options: {
 
 const USAGE = "usage: npm run policy -- --resources FILE.json [--stack dev|prod] [--format json|table] [--config POLICY-CONFIG.json]";
 
-async function main(argv: string[]): Promise<number> {
+/** `npm run policy`: evaluates a resources file against the pack; returns the exit code. */
+export async function main(argv: string[]): Promise<number> {
   let values: { resources?: string; stack?: string; format?: string; config?: string };
   try {
     ({ values } = parseArgs({ args: argv, options: { resources: { type: "string" }, stack: { type: "string" }, format: { type: "string", default: "table" }, config: { type: "string" } } }));

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError } from "../../config/errors";
 import { loadStackConfig } from "../../config/load";
-import { readStackFile, stackConfigFromObject } from "../harness/stack-file";
+import { readStackFile, stackConfigFromObject } from "../../lib/plan/stack-file";
 
 /** The stack file's config as plain objects, to mutate one key at a time. */
 function stackObject(stack: "dev" | "prod"): Record<string, unknown> {

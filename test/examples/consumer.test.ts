@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as publicSettings from "@pulumi/pulumi/runtime/settings";
 import { beforeAll, describe, expect, it } from "vitest";
 import { SECRET_OUTPUT_NAMES, stackOutputsSchema, type StackOutputValues } from "../../stacks/outputs";
-import { readStackFile } from "../harness/stack-file";
+import { readStackFile } from "../../lib/plan/stack-file";
 import { stackOutputs } from "../stacks/stack-outputs";
 
 const settings = publicSettings as typeof publicSettings & { _reset(): void };

@@ -5,8 +5,8 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { countMandatory, type Violation } from "../../policies/offline";
 import { runPolicies } from "../../scripts/policy";
-import { runStack } from "../harness/run-stack";
-import { readStackFile } from "../harness/stack-file";
+import { runStack } from "../../lib/plan/run-stack";
+import { readStackFile } from "../../lib/plan/stack-file";
 import { mutate, type Resource } from "./fixtures";
 
 type Stack = "dev" | "prod";

@@ -1,4 +1,3 @@
-import { execFile } from "node:child_process";
 import { readFileSync, readdirSync, statSync } from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it, vi } from "vitest";
@@ -41,14 +40,6 @@ describe("policies/ (the CrossGuard pack)", () => {
     const constructing = sourceFiles(PACK_DIR).filter((f) => /new\s+PolicyPack\s*\(/.test(readFileSync(f, "utf8")));
     expect(constructing.map((f) => path.relative(PACK_DIR, f))).toEqual(["index.ts"]);
   });
-
-  it("type-checks on its own with its tsconfig", async () => {
-    const result = await new Promise<{ code: number; out: string }>((resolve) =>
-      execFile("npx", ["tsc", "--noEmit", "-p", PACK_DIR], { cwd: PACK_DIR }, (error, stdout, stderr) => resolve({ code: error ? 1 : 0, out: stdout + stderr })),
-    );
-    expect(result.out.split("\n").filter((l) => l.includes("error TS"))).toEqual([]);
-    expect(result.code).toBe(0);
-  }, 120_000);
 
   it("is a nodejs pack pinned to @pulumi/policy 1.21.0 and @pulumi/pulumi 3.248.0", () => {
     expect(parseYaml(readFileSync(path.join(PACK_DIR, "PulumiPolicy.yaml"), "utf8"))).toMatchObject({ runtime: "nodejs" });

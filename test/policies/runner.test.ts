@@ -1,12 +1,10 @@
-import { execFile } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
-import { parseResources, PolicyInputError, runPolicies } from "../../scripts/policy";
+import { beforeAll, describe, expect, it, vi } from "vitest";
+import { main, parseResources, PolicyInputError, runPolicies } from "../../scripts/policy";
 import { cacheBucketSet, dockerContainer, mutate, prodComponents } from "./fixtures";
 
-const ROOT = path.join(__dirname, "..", "..");
 
 interface Result {
   code: number;
@@ -14,12 +12,19 @@ interface Result {
   stderr: string;
 }
 
-function policy(...args: string[]): Promise<Result> {
-  return new Promise((resolve) => {
-    execFile("npx", ["tsx", "scripts/policy.ts", ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: "1" } }, (error, stdout, stderr) => {
-      resolve({ code: error ? Number((error as NodeJS.ErrnoException & { code?: unknown }).code ?? 1) : 0, stdout, stderr });
-    });
-  });
+/** Runs the CLI's entry point in-process (the command itself runs in runner.slow.test.ts), capturing what it prints. */
+async function policy(...args: string[]): Promise<Result> {
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  const log = vi.spyOn(console, "log").mockImplementation((...parts: unknown[]) => void stdout.push(`${parts.join(" ")}\n`));
+  const error = vi.spyOn(console, "error").mockImplementation((...parts: unknown[]) => void stderr.push(`${parts.join(" ")}\n`));
+  try {
+    const code = await main(args);
+    return { code, stdout: stdout.join(""), stderr: stderr.join("") };
+  } finally {
+    log.mockRestore();
+    error.mockRestore();
+  }
 }
 
 let dir: string;
@@ -43,8 +48,8 @@ describe("npm run policy (scripts/policy.ts)", () => {
       ["missing", ["--resources", path.join(dir, "nope.json")]],
       ["not-json", ["--resources", file("broken.json", "[{")]],
     ];
-    const outcomes = await Promise.all(runs.map(([, args]) => policy(...args)));
-    runs.forEach(([name], i) => results.set(name, outcomes[i] as Result));
+    // One after the other: each run captures the process's console.
+    for (const [name, args] of runs) results.set(name, await policy(...args));
   }, 120_000);
 
   const get = (name: string): Result => results.get(name) as Result;

@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { isPinnedImage } from "../../components/dev-farm";
 import { PINNED_IMAGES } from "../../lib/versions";
-import { runStack, type RecordedResource, type StackRun } from "../harness/run-stack";
-import { readStackFile, stackConfigFromObject } from "../harness/stack-file";
+import { runStack, type RecordedResource, type StackRun } from "../../lib/plan/run-stack";
+import { readStackFile, stackConfigFromObject } from "../../lib/plan/stack-file";
 import { parse } from "yaml";
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";

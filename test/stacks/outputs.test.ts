@@ -1,9 +1,9 @@
 import { readFileSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { OUTPUT_NAMES, OUTPUTS_VERSION, PROD_GATE_KEY_NAME, SECRET_OUTPUT_NAMES, stackOutputsSchema } from "../../stacks/outputs";
-import { SECRET_PLACEHOLDER } from "../harness/resolve";
-import { runStack } from "../harness/run-stack";
-import { readStackFile } from "../harness/stack-file";
+import { SECRET_PLACEHOLDER } from "../../lib/plan/resolve";
+import { runStack } from "../../lib/plan/run-stack";
+import { readStackFile } from "../../lib/plan/stack-file";
 import { stackOutputs } from "./stack-outputs";
 
 type Resolved = Awaited<ReturnType<typeof stackOutputs>>;

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { prodConfigWithHosts } from "../../scripts/bench-plan";
-import { runStack, type StackRun } from "../harness/run-stack";
-import { readStackFile, stackConfigFromObject } from "../harness/stack-file";
+import { runStack, type StackRun } from "../../lib/plan/run-stack";
+import { readStackFile, stackConfigFromObject } from "../../lib/plan/stack-file";
 
 const byType = (run: StackRun, type: string) => run.resources.filter((r) => r.type === type);
 

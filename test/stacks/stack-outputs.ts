@@ -3,8 +3,8 @@ import { allConfig } from "@pulumi/pulumi/runtime/config";
 import * as publicSettings from "@pulumi/pulumi/runtime/settings";
 import { loadStackConfig } from "../../config/load";
 import { buildStack } from "../../stacks";
-import { mockCall, mockState } from "../harness/mock-state";
-import { PROJECT } from "../harness/run-stack";
+import { mockCall, mockState } from "../../lib/plan/mock-state";
+import { PROJECT } from "../../lib/plan/run-stack";
 
 const settings = publicSettings as typeof publicSettings & { _reset(): void; waitForRPCs(): Promise<void> };
 

@@ -52,7 +52,7 @@ describe("BuildkitHost settings: bad input", () => {
   });
 
   it("deploys nothing after a validation error", async () => {
-    const { runStack } = await import("../../harness/run-stack");
+    const { runStack } = await import("../../../lib/plan/run-stack");
     await expect(runStack({ stack: "dev", config: { "buildfarm:environment": "dev", "buildfarm:hosts": JSON.stringify([{ ...base, arch: "riscv64" }]) } })).rejects.toThrow(
       /buildfarm:hosts\[0\]\.arch: expected one of/,
     );

@@ -2,8 +2,8 @@ import * as pulumi from "@pulumi/pulumi";
 import * as publicSettings from "@pulumi/pulumi/runtime/settings";
 import { describe, expect, it } from "vitest";
 import type { BuildkitHostInput } from "../../../components/buildkit-host/args";
-import { mockCall, mockState } from "../../harness/mock-state";
-import { redactSecretInputs, resolveDeep, SECRET_PLACEHOLDER } from "../../harness/resolve";
+import { mockCall, mockState } from "../../../lib/plan/mock-state";
+import { redactSecretInputs, resolveDeep, SECRET_PLACEHOLDER } from "../../../lib/plan/resolve";
 import { hostSettings, release } from "./fixtures";
 
 const settings = publicSettings as typeof publicSettings & { _reset(): void; waitForRPCs(): Promise<void> };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError } from "../../../config/errors";
 import { loadStackConfig } from "../../../config/load";
-import { readStackFile } from "../../harness/stack-file";
+import { readStackFile } from "../../../lib/plan/stack-file";
 
 /** Loads the stack file with the cache section replaced (or patched), returning the problems. */
 function problemsWith(stack: "dev" | "prod", cache: (current: Record<string, unknown>) => Record<string, unknown>): string[] {

@@ -3,7 +3,7 @@ import * as runtimeSettings from "@pulumi/pulumi/runtime/settings";
 import { beforeAll, describe, expect, it } from "vitest";
 import { distributedCacheSchema, type DistributedCacheInput } from "../../../components/distributed-cache/args";
 import type { PolicyDocument } from "../../../components/distributed-cache/render-policies";
-import { mockCall, mockState } from "../../harness/mock-state";
+import { mockCall, mockState } from "../../../lib/plan/mock-state";
 
 type Module = typeof import("../../../components/distributed-cache");
 interface Registered { type: string; name: string; inputs: Record<string, unknown>; custom: boolean }

@@ -4,8 +4,8 @@ import { describe, expect, it } from "vitest";
 import { PINNED_IMAGES } from "../../../lib/versions";
 import { monitoringSchema, type MonitoringInput, type MonitoringTarget } from "../../../components/monitoring/args";
 import type { MonitoringStackArgs } from "../../../components/monitoring/monitoring-stack";
-import { mockCall, mockState } from "../../harness/mock-state";
-import { redactSecretInputs, resolveDeep } from "../../harness/resolve";
+import { mockCall, mockState } from "../../../lib/plan/mock-state";
+import { redactSecretInputs, resolveDeep } from "../../../lib/plan/resolve";
 
 const settings = publicSettings as typeof publicSettings & { _reset(): void; waitForRPCs(): Promise<void> };
 

@@ -7,7 +7,7 @@ import { pluginSetSchema } from "../../../components/plugin-set/args";
 import { renderAuditScript } from "../../../components/plugin-set/render-scripts";
 import type { PluginSet as PluginSetType } from "../../../components/plugin-set/plugin-set";
 import type { InventoryEntry } from "../../../components/plugin-set/render-inventory";
-import { mockCall, mockState } from "../../harness/mock-state";
+import { mockCall, mockState } from "../../../lib/plan/mock-state";
 import { makePluginDirs } from "./fixture-dirs";
 import { run } from "./helpers";
 

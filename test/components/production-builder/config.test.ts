@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { ConfigError } from "../../../config/errors";
 import { loadStackConfig } from "../../../config/load";
 import { PRODUCTION_HOST_DEFAULTS, productionBuilderSchema } from "../../../components/production-builder/args";
-import { readStackFile, stackConfigFromObject } from "../../harness/stack-file";
+import { readStackFile, stackConfigFromObject } from "../../../lib/plan/stack-file";
 
 function prodObject(): Record<string, any> {
   const { config } = readStackFile("prod");

@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { evaluatePolicies, type PlanResource } from "../../../policies/offline";
 import { buildfarmPolicies } from "../../../policies/rules";
-import { runStack, type StackRun } from "../../harness/run-stack";
-import { readStackFile } from "../../harness/stack-file";
+import { runStack, type StackRun } from "../../../lib/plan/run-stack";
+import { readStackFile } from "../../../lib/plan/stack-file";
 
 const PROD_HOST = "prod-builder-prod-builder-1";
 let run: StackRun;

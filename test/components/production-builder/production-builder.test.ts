@@ -7,8 +7,8 @@ import type { StackConfig } from "../../../config/schema";
 import type { ProductionBuilder as ProductionBuilderClass } from "../../../components/production-builder/production-builder";
 import type { BuildkitHost as BuildkitHostClass } from "../../../components/buildkit-host/buildkit-host";
 import { readPayload } from "../../../components/buildkit-host/render-install-script";
-import { mockCall, mockState } from "../../harness/mock-state";
-import { readStackFile } from "../../harness/stack-file";
+import { mockCall, mockState } from "../../../lib/plan/mock-state";
+import { readStackFile } from "../../../lib/plan/stack-file";
 
 const settings = publicSettings as typeof publicSettings & { waitForRPCs(): Promise<void> };
 

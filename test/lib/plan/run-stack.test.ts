@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError } from "../../config/errors";
-import { runStack } from "./run-stack";
-import { readStackFile, stackConfigFromObject } from "./stack-file";
+import { ConfigError } from "../../../config/errors";
+import { runStack } from "../../../lib/plan/run-stack";
+import { readStackFile, stackConfigFromObject } from "../../../lib/plan/stack-file";
 
 describe("runStack", () => {
   it("gives byte-identical JSON on two runs of the same stack", async () => {
