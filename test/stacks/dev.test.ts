@@ -27,7 +27,7 @@ interface ContainerProps {
 const byType = (run: StackRun, type: string) => run.resources.filter((r) => r.type === type);
 const containers = (run: StackRun) => byType(run, "docker:index/container:Container").map((r) => ({ name: r.name, parent: r.parent, props: r.props as ContainerProps }));
 
-/** The image id the mocks report for a RemoteImage (test/harness/mock-state.ts). */
+/** The image id the mocks report for a RemoteImage (lib/plan/mock-state.ts). */
 const mockImageId = (name: string) => `sha256:${createHash("sha256").update(name).digest("hex")}`;
 
 /** The dev stack file's config with some keys replaced. */

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { ConfigError } from "../../../config/errors";
 import { loadStackConfig } from "../../../config/load";
 import { builderPoolSchema } from "../../../components/builder-pool";
-import { readStackFile, stackConfigFromObject } from "../../harness/stack-file";
+import { readStackFile, stackConfigFromObject } from "../../../lib/plan/stack-file";
 
 const hosts = [1, 2].map((n) => ({ name: `builder-${n}`, connection: { type: "local" }, arch: "amd64", buildkitd: { grpc: { tcpAddress: `tcp://0.0.0.0:${1233 + n}` } } }));
 const pool = () => ({ name: "ci", builders: ["builder-1", "builder-2"], teams: [{ name: "web", class: "release", maxConcurrentBuilds: 2 }] });
