@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as publicSettings from "@pulumi/pulumi/runtime/settings";
 import { describe, expect, it } from "vitest";
-import { mockCall, mockState } from "../../harness/mock-state";
+import { mockCall, mockState } from "../../../lib/plan/mock-state";
 
 const settings = publicSettings as typeof publicSettings & { _reset(): void };
 

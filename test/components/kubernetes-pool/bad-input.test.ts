@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError } from "../../../config/errors";
 import { loadStackConfig } from "../../../config/load";
-import { readStackFile, stackConfigFromObject } from "../../harness/stack-file";
+import { readStackFile, stackConfigFromObject } from "../../../lib/plan/stack-file";
 
 function prodConfig(): Record<string, any> {
   const { config } = readStackFile("prod");
